@@ -1,0 +1,47 @@
+import express, { Router } from 'express';
+import helmet from 'helmet';
+import type { Services } from './services';
+import { browserRoutes } from './connections/browserRoutes';
+import { connectionApiRoutes } from './connections/apiRoutes';
+import { requireApiKey, requireCompanyAccess } from './http/auth';
+import { jsonBody } from './http/jsonBody';
+import { errorHandler, notFoundHandler } from './http/problem';
+import { requestContext } from './http/requestId';
+
+/** The HTTP app without listen(): tests build it with their own clock, database and bank simulator. */
+export function createApp(services: Services): express.Express {
+  const { config, log } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  app.use(requestContext(log));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await services.db.ping();
+      res.json({ status: 'ready', database: 'ok' });
+    } catch (err) {
+      log.warn('readiness check failed', { err });
+      res.status(503).json({ status: 'unavailable', database: 'unreachable' });
+    }
+  });
+
+  app.use(browserRoutes(services.connect, { secureCookies: config.publicBaseUrl.startsWith('https:') }));
+
+  const company = Router({ mergeParams: true });
+  company.use(requireCompanyAccess);
+  company.use(connectionApiRoutes(services.connect, services.connections, config.returnUrlOrigins));
+  for (const mount of services.companyRouters) company.use(mount);
+
+  app.use('/v1', requireApiKey(services.apiKeys), jsonBody);
+  app.use('/v1/companies/:companyId', company);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+  return app;
+}

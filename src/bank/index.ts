@@ -1,0 +1,15 @@
+import { AccountsApi } from './accountsApi';
+import { BankHttpClient } from './httpClient';
+import { BankOAuthClient } from './oauthClient';
+
+/** The only way features reach the bank. */
+export interface Bank {
+  oauth: BankOAuthClient;
+  accounts: AccountsApi;
+  http: BankHttpClient;
+}
+
+export function createBank(options: { authUrl: string; apiUrl: string; timeoutMs: number }): Bank {
+  const http = new BankHttpClient(options.apiUrl, options.timeoutMs);
+  return { oauth: new BankOAuthClient(options.authUrl, options.timeoutMs), accounts: new AccountsApi(http), http };
+}

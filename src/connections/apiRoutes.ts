@@ -1,0 +1,47 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { companyIdOf } from '../http/auth';
+import { problems } from '../http/problem';
+import { parse } from '../http/validate';
+import type { ConnectionService } from './connectionService';
+import type { ConnectService } from './connectService';
+
+export function connectSessionBody(allowedOrigins: string[]) {
+  return z
+    .object({
+      returnUrl: z
+        .url({ protocol: /^https?$/ })
+        .max(2048)
+        .refine((u) => allowedOrigins.includes(new URL(u).origin), {
+          message: 'origin is not in RETURN_URL_ORIGINS',
+        })
+        .optional(),
+    })
+    .strict();
+}
+
+/** ReCORE's server-to-server API for connections (mounted behind the API key and company checks). */
+export function connectionApiRoutes(connect: ConnectService, connections: ConnectionService, allowedOrigins: string[]): Router {
+  const router = Router({ mergeParams: true });
+  const sessionBody = connectSessionBody(allowedOrigins);
+
+  router.post('/connect-sessions', async (req, res) => {
+    const body = parse(sessionBody, req.body ?? {});
+    const session = await connect.createSession(companyIdOf(req), body.returnUrl ?? null);
+    res.status(201).json({ id: session.id, url: session.url, expiresAt: session.expiresAt.toISOString() });
+  });
+
+  router.get('/connection', async (req, res) => {
+    const view = await connections.view(companyIdOf(req));
+    if (!view) throw problems.notFound('This company has no bank connection yet: create a connect session.');
+    res.json(view);
+  });
+
+  router.delete('/connection', async (req, res) => {
+    const done = await connections.disconnect(companyIdOf(req));
+    if (!done) throw problems.notFound('This company has no bank connection.');
+    res.json(await connections.view(companyIdOf(req)));
+  });
+
+  return router;
+}

@@ -1,0 +1,57 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { CompanyIdLength, DateTimeColumn } from '../db/columns';
+
+export type ConnectionStatus = 'connected' | 'reauthorization_required' | 'disconnected';
+
+@Entity('bank_connections')
+@Index('uq_bank_connections_company', ['environment', 'companyId'], { unique: true })
+export class BankConnection {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  environment!: string;
+
+  @Column({ type: 'varchar', length: CompanyIdLength })
+  companyId!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  status!: ConnectionStatus;
+
+  /** space-separated, as granted by the bank */
+  @Column({ type: 'varchar', length: 512 })
+  scopes!: string;
+
+  /** the bank's account list at connect time, JSON (see accounts/accountSnapshot.ts) */
+  @Column({ type: 'text' })
+  accounts!: string;
+
+  /** which client registration obtained the tokens: refreshes must use the same one */
+  @Column({ type: 'varchar', length: 128 })
+  clientId!: string;
+
+  @DateTimeColumn({ nullable: true })
+  connectedAt!: Date | null;
+
+  @DateTimeColumn({ nullable: true })
+  disconnectedAt!: Date | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  statusReason!: string | null;
+
+  /** fenced refresh lease: only the holder may refresh until leaseUntil */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  refreshLeaseHolder!: string | null;
+
+  @DateTimeColumn({ nullable: true })
+  refreshLeaseUntil!: Date | null;
+
+  @DateTimeColumn({ nullable: true })
+  lastRefreshedAt!: Date | null;
+
+  @DateTimeColumn()
+  createdAt!: Date;
+
+  @DateTimeColumn()
+  updatedAt!: Date;
+}

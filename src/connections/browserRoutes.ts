@@ -1,0 +1,77 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { readCookie } from '../http/cookies';
+import { ConnectError, type ConnectService } from './connectService';
+import { connectedPage, failurePage, PAGE_CSS } from './pages';
+
+export const BROWSER_COOKIE = 'gbi_connect';
+
+// Everything the bank may append is a string; anything else (arrays from repeated params) is refused.
+const callbackQuery = z.object({
+  code: z.string().min(1).max(512).optional(),
+  state: z.string().min(1).max(256).optional(),
+  error: z.string().max(64).optional(),
+});
+
+function sendFailure(res: Response, err: ConnectError): void {
+  const page = failurePage(err.failure, err.returnUrl);
+  res.status(page.status).type('html').setHeader('Cache-Control', 'no-store');
+  res.send(page.html);
+}
+
+/** The store owner's browser: the connect link and the bank's redirect back (Japanese pages). */
+export function browserRoutes(connect: ConnectService, options: { secureCookies: boolean }): Router {
+  const router = Router();
+
+  router.get('/assets/connect.css', (_req, res) => {
+    res.type('text/css').setHeader('Cache-Control', 'public, max-age=3600');
+    res.send(PAGE_CSS);
+  });
+
+  router.get('/connect/:sessionId', async (req, res) => {
+    const sessionId = req.params.sessionId;
+    if (!z.uuid().safeParse(sessionId).success) return sendFailure(res, new ConnectError('session_not_found'));
+    try {
+      const begun = await connect.begin(sessionId);
+      // Bound to the callback path of this company only, and sent on the bank's top-level redirect back (Lax).
+      res.cookie(BROWSER_COOKIE, begun.browserSecret, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: options.secureCookies,
+        path: `/refresh_token/${encodeURIComponent(begun.companyId)}`,
+        maxAge: begun.cookieMaxAgeSeconds * 1000,
+      });
+      res.setHeader('Cache-Control', 'no-store');
+      res.redirect(302, begun.authorizeUrl);
+    } catch (err) {
+      if (err instanceof ConnectError) return sendFailure(res, err);
+      throw err;
+    }
+  });
+
+  router.get('/refresh_token/:companyId', async (req, res) => {
+    const query = callbackQuery.safeParse(req.query);
+    const companyId = req.params.companyId;
+    const clearCookie = () => res.clearCookie(BROWSER_COOKIE, { path: `/refresh_token/${encodeURIComponent(companyId)}` });
+    try {
+      if (!query.success) throw new ConnectError('missing_state');
+      const result = await connect.complete({ companyId, ...query.data, browserSecret: readCookie(req, BROWSER_COOKIE) });
+      clearCookie();
+      res.setHeader('Cache-Control', 'no-store');
+      if (result.returnUrl) {
+        const back = new URL(result.returnUrl);
+        back.searchParams.set('bankConnection', 'connected');
+        return res.redirect(303, back.toString());
+      }
+      res.type('html').send(connectedPage(JSON.parse(result.connection.accounts).length, null));
+    } catch (err) {
+      if (err instanceof ConnectError) {
+        clearCookie();
+        return sendFailure(res, err);
+      }
+      throw err;
+    }
+  });
+
+  return router;
+}

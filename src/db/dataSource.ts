@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { migrations } from '../../migrations';
+import { entities } from './entities';
+
+export type DatabaseKind = 'sqlite' | 'mysql';
+
+export function databaseKind(url: string): DatabaseKind {
+  return url.startsWith('sqlite:') ? 'sqlite' : 'mysql';
+}
+
+/** DATABASE_URL → TypeORM options; `sqlite:<path>` (`sqlite::memory:` too) or `mysql://user:pass@host:port/db`. */
+export function dataSourceOptions(url: string): DataSourceOptions {
+  const common = { entities, migrations, migrationsTableName: 'migrations', synchronize: false, logging: false } as const;
+  if (databaseKind(url) === 'sqlite') {
+    const path = url.slice('sqlite:'.length);
+    const database = path === ':memory:' ? path : resolve(path);
+    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    return { ...common, type: 'better-sqlite3', database, enableWAL: database !== ':memory:', timeout: 5000 };
+  }
+  const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
+  return {
+    ...common,
+    type: 'mysql',
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    username: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.slice(1)),
+    charset: 'utf8mb4_unicode_ci',
+    // Dates are UTC on the wire and in the tables, whatever the server's or the host's zone.
+    timezone: 'Z',
+    extra: { connectionLimit: 10 },
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+  };
+}
+
+export function createDataSource(url: string): DataSource {
+  return new DataSource(dataSourceOptions(url));
+}

@@ -1,0 +1,12 @@
+import express, { type RequestHandler } from 'express';
+import { problems } from './problem';
+
+const parseJson = express.json({ limit: '64kb', strict: true, type: () => true });
+
+/** Bodies on the API are JSON only: another declared type is a 415, malformed JSON a 400 (error handler). */
+export const jsonBody: RequestHandler = (req, res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (!hasBody) return next();
+  if (!req.is('application/json')) throw problems.unsupportedMediaType();
+  parseJson(req, res, next);
+};

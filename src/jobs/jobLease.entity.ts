@@ -1,0 +1,15 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { DateTimeColumn } from '../db/columns';
+
+/** A portable leader lease so that only one instance runs a cron job at a time. */
+@Entity('job_leases')
+export class JobLease {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  holder!: string | null;
+
+  @DateTimeColumn({ nullable: true })
+  until!: Date | null;
+}

@@ -1,0 +1,58 @@
+import type { Clock } from '../clock';
+import type { Database } from '../db/database';
+import { JobLease } from './jobLease.entity';
+
+/**
+ * A leader lease in the database, portable across SQLite and MySQL: the row is created once, then
+ * taken with a conditional UPDATE, so of several instances exactly one wins until it expires.
+ */
+export class JobLeases {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly holder: string,
+  ) {}
+
+  async tryAcquire(name: string, ttlSeconds: number): Promise<boolean> {
+    const now = this.clock.now();
+    const exists = await this.db.manager.existsBy(JobLease, { name });
+    if (!exists) {
+      try {
+        await this.db.transaction((em) => em.insert(JobLease, { name, holder: null, until: null }));
+      } catch {
+        // another instance created it first: fine, the UPDATE below decides
+      }
+    }
+    const result = await this.db.transaction((em) =>
+      em
+        .createQueryBuilder()
+        .update(JobLease)
+        .set({ holder: this.holder, until: new Date(now.getTime() + ttlSeconds * 1000) })
+        .where('name = :name', { name })
+        .andWhere('(holder IS NULL OR until < :now OR holder = :me)', { now, me: this.holder })
+        .execute(),
+    );
+    return (result.affected ?? 0) === 1;
+  }
+
+  async release(name: string): Promise<void> {
+    await this.db.transaction((em) =>
+      em
+        .createQueryBuilder()
+        .update(JobLease)
+        .set({ holder: null, until: null })
+        .where('name = :name AND holder = :me', { name, me: this.holder })
+        .execute(),
+    );
+  }
+
+  /** Runs `work` only if this instance holds the lease; returns undefined when another one does. */
+  async runExclusive<T>(name: string, ttlSeconds: number, work: () => Promise<T>): Promise<T | undefined> {
+    if (!(await this.tryAcquire(name, ttlSeconds))) return undefined;
+    try {
+      return await work();
+    } finally {
+      await this.release(name);
+    }
+  }
+}

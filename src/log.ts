@@ -1,0 +1,62 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import winston from 'winston';
+
+export type Logger = winston.Logger;
+
+interface LogContext {
+  requestId?: string;
+  job?: string;
+}
+
+const context = new AsyncLocalStorage<LogContext>();
+
+/** Runs `work` with fields that every log line written inside it carries (request id, job name). */
+export function withLogContext<T>(fields: LogContext, work: () => T): T {
+  return context.run({ ...context.getStore(), ...fields }, work);
+}
+
+/**
+ * Field names whose values never reach a log line, whatever the caller passes: tokens, secrets, codes,
+ * state values, keys and full account numbers. Matching is by name so a new call site is covered too.
+ */
+const SECRET_FIELD = /token|secret|password|authorization|cookie|^code$|^state$|verifier|apikey|^key$|accountnumber/i;
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_FIELD.test(k) ? '[redacted]' : redact(v, depth + 1);
+  }
+  return out;
+}
+
+const redactFormat = winston.format((info) => {
+  const store = context.getStore();
+  if (store?.requestId && !info.requestId) info.requestId = store.requestId;
+  if (store?.job && !info.job) info.job = store.job;
+  for (const key of Object.keys(info)) {
+    if (SECRET_FIELD.test(key)) info[key] = '[redacted]';
+    else info[key] = redact(info[key]);
+  }
+  return info;
+});
+
+export function createLogger(options: { level?: string; stream?: NodeJS.WritableStream } = {}): Logger {
+  return winston.createLogger({
+    level: options.level ?? 'info',
+    format: winston.format.combine(redactFormat(), winston.format.timestamp(), winston.format.json()),
+    defaultMeta: { service: 'gmo-bank-integrator' },
+    transports: [
+      options.stream
+        ? new winston.transports.Stream({ stream: options.stream })
+        : new winston.transports.Console({ stderrLevels: [] }),
+    ],
+  });
+}
+
+/** Last four digits only: enough for an operator to recognise an account, useless to anyone else. */
+export function maskAccountNumber(accountNumber: string): string {
+  return accountNumber.length <= 4 ? '****' : `***${accountNumber.slice(-4)}`;
+}

@@ -1,0 +1,66 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { Scheduler } from './jobs/scheduler';
+import { bootstrap } from './runtime';
+import { startSimulator } from './simulator/server';
+
+const SIMULATOR_SCOPES = ['openid', 'offline_access', 'private:account', 'private:transfer', 'private:bulk-transfer', 'private:virtual-account'];
+
+async function main(): Promise<void> {
+  const services = await bootstrap();
+  const { config, log } = services;
+
+  // In the simulator environment the bank runs in this process, registered with our redirect URI.
+  const simulator =
+    config.bankEnv === 'simulator'
+      ? await startSimulator(
+          {
+            clients: [
+              {
+                clientId: config.bank.clientId,
+                clientSecret: config.bank.clientSecret,
+                authMethod: config.bank.clientAuth,
+                redirectUris: [`${config.publicBaseUrl}/refresh_token/{companyId}`],
+                scopes: [...new Set([...SIMULATOR_SCOPES, ...config.bank.scopes])],
+              },
+            ],
+          },
+          config.simulatorPort,
+        )
+      : undefined;
+  if (simulator) log.info('bank simulator listening', { url: simulator.url });
+
+  const app = createApp(services);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+  });
+  const scheduler = new Scheduler(services.leases, log);
+  scheduler.start(services.jobs);
+  log.info('gmo-bank-integrator listening', {
+    port: config.port,
+    publicBaseUrl: config.publicBaseUrl,
+    bankEnvironment: config.bankEnv,
+    database: services.db.kind,
+    jobs: services.jobs.map((j) => `${j.name} (${j.schedule})`),
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    await scheduler.stop();
+    // stop accepting, let in-flight requests finish
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await simulator?.stop();
+    await services.db.dataSource.destroy();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`gmo-bank-integrator failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+import { systemClock, type Clock } from './clock';
+import { loadConfig, type Config, ConfigError } from './config';
+import { openDatabase } from './db/open';
+import { createLogger, type Logger } from './log';
+import { buildServices, type Services } from './services';
+
+/** Loads config, or prints the one line that names the bad variable and exits. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** Config → logger → database (migrated when configured) → services: shared by the server and the CLI. */
+export async function bootstrap(options: { migrate?: boolean; clock?: Clock; log?: Logger } = {}): Promise<Services> {
+  const config = loadConfigOrExit();
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const db = await openDatabase(config.databaseUrl, { migrate: options.migrate ?? config.runMigrations });
+  return buildServices(config, db, options.clock ?? systemClock, log);
+}

@@ -1,0 +1,39 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { CompanyIdLength, DateTimeColumn } from '../db/columns';
+
+export type TokenKind = 'access' | 'refresh';
+
+/** One row per token so each can expire, and be physically deleted, on its own schedule. */
+@Entity('bank_tokens')
+@Index('uq_bank_tokens_owner_kind', ['environment', 'companyId', 'kind'], { unique: true })
+export class BankToken {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  environment!: string;
+
+  @Column({ type: 'varchar', length: CompanyIdLength })
+  companyId!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind!: TokenKind;
+
+  @Column({ type: 'text' })
+  ciphertext!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  iv!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  tag!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  keyId!: string;
+
+  @DateTimeColumn()
+  expiresAt!: Date;
+
+  @DateTimeColumn()
+  createdAt!: Date;
+}

@@ -1,0 +1,103 @@
+import { createServer, type Server } from 'node:http';
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import { createApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/log';
+import { buildServices, type Services } from '../../src/services';
+import { startSimulator } from '../../src/simulator/server';
+import type { SimulatorOptions } from '../../src/simulator/app';
+import { ManualClock } from './clock';
+import { openTestDatabase, type TestDatabase, type TestDatabaseKind } from './databases';
+
+export const TEST_KEYS = 'k2:' + Buffer.alloc(32, 2).toString('base64') + ',k1:' + Buffer.alloc(32, 1).toString('base64');
+export const SIM_CLIENT = { clientId: 'sim-client', clientSecret: 'sim-secret' };
+export const ALL_SCOPES = ['openid', 'offline_access', 'private:account', 'private:transfer', 'private:bulk-transfer', 'private:virtual-account'];
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  simulator?: Partial<SimulatorOptions>;
+}
+
+/**
+ * A real service on 127.0.0.1 with its own migrated database, a manual clock shared with a real
+ * bank simulator, and captured log lines (so tests can assert that no secret was logged).
+ */
+export interface Harness {
+  kind: TestDatabaseKind;
+  clock: ManualClock;
+  config: Config;
+  services: Services;
+  app: Express;
+  baseUrl: string;
+  simUrl: string;
+  sim: Awaited<ReturnType<typeof startSimulator>>['sim'];
+  database: TestDatabase;
+  logs: string[];
+  apiKey(companyId: string | null): Promise<string>;
+  /** the same database and bank, another process-like instance (its own vault, lease holder id) */
+  anotherInstance(): Services;
+  close(): Promise<void>;
+}
+
+export async function startHarness(kind: TestDatabaseKind, options: HarnessOptions = {}): Promise<Harness> {
+  const clock = new ManualClock();
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const simulator = await startSimulator({
+    clock,
+    clients: [{ ...SIM_CLIENT, authMethod: 'post', redirectUris: [`${baseUrl}/refresh_token/{companyId}`], scopes: ALL_SCOPES }],
+    ...options.simulator,
+  });
+  const database = await openTestDatabase(kind);
+  const config = loadConfig({
+    BANK_ENV: 'simulator',
+    BANK_AUTH_URL: `${simulator.url}/ganb/api/auth/v1`,
+    BANK_API_URL: `${simulator.url}/ganb/api/corporation/v1`,
+    BANK_CLIENT_ID: SIM_CLIENT.clientId,
+    BANK_CLIENT_SECRET: SIM_CLIENT.clientSecret,
+    PUBLIC_BASE_URL: baseUrl,
+    DATABASE_URL: database.url,
+    TOKEN_ENCRYPTION_KEYS: TEST_KEYS,
+    BANK_TIMEOUT_MS: '1500',
+    RETURN_URL_ORIGINS: 'https://recore.example',
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk).trim());
+      done();
+    },
+  });
+  const log = createLogger({ level: 'debug', stream });
+  const services = buildServices(config, database.db, clock, log, { instanceId: 'instance-a' });
+  const app = createApp(services);
+  server.on('request', app);
+  let instances = 0;
+
+  return {
+    kind,
+    clock,
+    config,
+    services,
+    app,
+    baseUrl,
+    simUrl: simulator.url,
+    sim: simulator.sim,
+    database,
+    logs,
+    apiKey: async (companyId) => (await services.apiKeys.create('test', companyId)).key,
+    anotherInstance: () => buildServices(config, database.db, clock, log, { instanceId: `instance-${++instances}` }),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await simulator.stop();
+      await database.close();
+    },
+  };
+}
