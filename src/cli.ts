@@ -12,6 +12,7 @@ const USAGE = `usage: npm run cli -- <command>
   registration remove --company COMPANY_ID
   connection show COMPANY_ID | connection disconnect COMPANY_ID
   purge                  deletes expired tokens and connect sessions now
+  poll                   one pass of the transfer poller (status, reconciliation of unknown transfers)
   keys reencrypt         re-seals every stored secret under the active key of TOKEN_ENCRYPTION_KEYS
   migrate                applies pending database migrations`;
 
@@ -83,10 +84,11 @@ async function run(s: Services, argv: string[]): Promise<void> {
     case 'connection disconnect':
       print((await s.connections.disconnect(companyOption(arg))) ? 'disconnected; tokens deleted' : 'no connection');
       return;
-    case 'purge': {
-      const job = s.jobs.find((j) => j.name === 'purge-expired-tokens')!;
+    case 'purge':
+    case 'poll': {
+      const job = s.jobs.find((j) => j.name === (command === 'purge' ? 'purge-expired-tokens' : 'poll-transfers'))!;
       const result = await new Scheduler(s.leases, s.log).runOnce(job);
-      print(result ?? 'skipped: another instance is running the purge');
+      print(result ?? `skipped: another instance is running ${job.name}`);
       return;
     }
     case 'keys reencrypt':

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Router } from 'express';
+import { AccountService } from './accounts/accountService';
+import { accountRoutes } from './accounts/routes';
 import { ApiKeyService } from './apiKeys/apiKeyService';
 import { createBank, type Bank } from './bank';
 import type { Clock } from './clock';
@@ -14,6 +16,11 @@ import type { Logger } from './log';
 import { Cipher } from './tokens/cipher';
 import { Purger } from './tokens/purge';
 import { TokenVault } from './tokens/vault';
+import { TransferPoller } from './transfers/poller';
+import { TransferReconciler } from './transfers/reconciler';
+import { transferRoutes } from './transfers/routes';
+import { TransferSubmitter } from './transfers/submitter';
+import { TransferService } from './transfers/transferService';
 
 export interface Services {
   config: Config;
@@ -28,6 +35,9 @@ export interface Services {
   connect: ConnectService;
   connections: ConnectionService;
   purger: Purger;
+  accounts: AccountService;
+  transfers: TransferService;
+  poller: TransferPoller;
   leases: JobLeases;
   jobs: JobDefinition[];
   /** feature routers mounted under /v1/companies/:companyId */
@@ -72,7 +82,15 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
   const connections = new ConnectionService(db, vault, clock, log, environment);
   const purger = new Purger(db, clock, log, environment);
   const leases = new JobLeases(db, clock, instanceId);
-  const jobs: JobDefinition[] = [{ name: 'purge-expired-tokens', schedule: config.purgeCron, leaseSeconds: 300, run: () => purger.run() }];
+  const accounts = new AccountService(db, bank, vault, connections, clock);
+  const submitter = new TransferSubmitter(db, bank, vault, clock, log);
+  const reconciler = new TransferReconciler(db, bank, vault, submitter, clock, log);
+  const transfers = new TransferService(db, bank, vault, connections, submitter, reconciler, clock, log, environment);
+  const poller = new TransferPoller(db, reconciler, clock, log, environment);
+  const jobs: JobDefinition[] = [
+    { name: 'purge-expired-tokens', schedule: config.purgeCron, leaseSeconds: 300, run: () => purger.run() },
+    { name: 'poll-transfers', schedule: config.pollCron, leaseSeconds: 600, run: () => poller.runOnce() },
+  ];
 
   return {
     config,
@@ -87,8 +105,11 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     connect,
     connections,
     purger,
+    accounts,
+    transfers,
+    poller,
     leases,
     jobs,
-    companyRouters: [],
+    companyRouters: [accountRoutes(accounts), transferRoutes(transfers)],
   };
 }

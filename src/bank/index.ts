@@ -1,15 +1,17 @@
 import { AccountsApi } from './accountsApi';
 import { BankHttpClient } from './httpClient';
 import { BankOAuthClient } from './oauthClient';
+import { TransfersApi } from './transfersApi';
 
 /** The only way features reach the bank. */
 export interface Bank {
   oauth: BankOAuthClient;
   accounts: AccountsApi;
+  transfers: TransfersApi;
   http: BankHttpClient;
 }
 
 export function createBank(options: { authUrl: string; apiUrl: string; timeoutMs: number }): Bank {
   const http = new BankHttpClient(options.apiUrl, options.timeoutMs);
-  return { oauth: new BankOAuthClient(options.authUrl, options.timeoutMs), accounts: new AccountsApi(http), http };
+  return { oauth: new BankOAuthClient(options.authUrl, options.timeoutMs), accounts: new AccountsApi(http), transfers: new TransfersApi(http), http };
 }

@@ -5,7 +5,7 @@ import { problems } from './problem';
 
 declare module 'express-serve-static-core' {
   interface Locals {
-    principal?: ApiPrincipal;
+    apiPrincipal?: ApiPrincipal;
   }
 }
 
@@ -17,7 +17,7 @@ export function requireApiKey(keys: ApiKeyService): RequestHandler {
     if (!match) throw problems.unauthorized();
     const principal = await keys.authenticate(match[1]);
     if (!principal) throw problems.unauthorized('The API key is unknown or revoked.');
-    res.locals.principal = principal;
+    res.locals.apiPrincipal = principal;
     next();
   };
 }
@@ -32,7 +32,7 @@ export function companyIdOf(req: Request): string {
 
 export const requireCompanyAccess: RequestHandler = (req, res, next) => {
   const companyId = companyIdOf(req);
-  const principal = res.locals.principal;
+  const principal = res.locals.apiPrincipal;
   if (!principal || (principal.companyId !== null && principal.companyId !== companyId)) {
     throw problems.notFound('No such company.');
   }

@@ -1,0 +1,62 @@
+import type { Bank } from '../bank';
+import { bankDateTime } from '../bank/jst';
+import type { Clock } from '../clock';
+import type { ConnectionService } from '../connections/connectionService';
+import type { Database } from '../db/database';
+import { BankConnection } from '../connections/bankConnection.entity';
+import { problems } from '../http/problem';
+import { NotConnectedError } from '../tokens/errors';
+import type { TokenVault } from '../tokens/vault';
+import { withAccessToken } from '../tokens/withAccessToken';
+import { problemForBank, problemForConnection } from '../transfers/transferService';
+import { toAccountView, type AccountView } from './accountView';
+
+const yenOrNull = (v: string | undefined) => (v !== undefined && /^-?\d+$/.test(v) ? Number(v) : null);
+
+/** Live account data from the bank, through the vault; the connection keeps the latest account list. */
+export class AccountService {
+  constructor(
+    private readonly db: Database,
+    private readonly bank: Bank,
+    private readonly vault: TokenVault,
+    private readonly connections: ConnectionService,
+    private readonly clock: Clock,
+  ) {}
+
+  private async call<T>(companyId: string, work: (token: string) => Promise<T>): Promise<T> {
+    try {
+      return await withAccessToken(this.vault, companyId, work);
+    } catch (err) {
+      throw problemForConnection(err) ?? problemForBank(err) ?? err;
+    }
+  }
+
+  async list(companyId: string): Promise<AccountView[]> {
+    const conn = await this.connections.find(companyId);
+    if (!conn) throw problemForConnection(new NotConnectedError(companyId))!;
+    const accounts = await this.call(companyId, (token) => this.bank.accounts.list(token));
+    await this.db.transaction((em) => em.update(BankConnection, { id: conn.id }, { accounts: JSON.stringify(accounts), updatedAt: this.clock.now() }));
+    return accounts.map(toAccountView);
+  }
+
+  async balance(companyId: string, accountId: string) {
+    const conn = await this.connections.find(companyId);
+    if (!conn) throw problemForConnection(new NotConnectedError(companyId))!;
+    // only the company's own accounts: a key for A can never read an account of B's
+    if (!this.connections.accounts(conn).some((a) => a.accountId === accountId)) {
+      throw problems.notFound("No such account in this company's bank connection.");
+    }
+    const balances = await this.call(companyId, (token) => this.bank.accounts.balances(token, accountId));
+    const b = balances.find((x) => x.accountId === accountId);
+    if (!b) throw problems.notFound('The bank returned no balance for this account.');
+    return {
+      accountId,
+      currencyCode: b.currencyCode,
+      balance: yenOrNull(b.balance),
+      withdrawableAmount: yenOrNull(b.withdrawableAmount),
+      previousDayBalance: yenOrNull(b.previousDayBalance),
+      previousMonthBalance: yenOrNull(b.previousMonthBalance),
+      asOf: bankDateTime(b.baseDate, b.baseTime),
+    };
+  }
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { parseBankBody } from './accountsApi';
+import type { BankHttpClient } from './httpClient';
+
+/** GMO's TransferRequest for one item (amounts and codes as strings, as on the wire). */
+export interface TransferRequestBody {
+  accountId: string;
+  transferDesignatedDate: string;
+  transferDateHolidayCode: '1';
+  totalCount: '1';
+  totalAmount: string;
+  transfers: [
+    {
+      itemId: '1';
+      transferAmount: string;
+      ediInfo?: string;
+      beneficiaryBankCode: string;
+      beneficiaryBankName?: string;
+      beneficiaryBranchCode: string;
+      beneficiaryBranchName?: string;
+      accountTypeCode: string;
+      accountNumber: string;
+      beneficiaryName: string;
+    },
+  ];
+}
+
+const feeResponse = z.object({
+  accountId: z.string(),
+  totalFee: z.string(),
+  transferFeeDetails: z.array(z.object({ itemId: z.coerce.string().optional(), transferFee: z.string() })).optional(),
+});
+
+const requestResponse = z.object({
+  accountId: z.string(),
+  resultCode: z.string(),
+  applyNo: z.string(),
+  applyEndDatetime: z.string().optional(),
+});
+export type TransferRequestResponse = z.infer<typeof requestResponse>;
+
+const requestResultResponse = requestResponse;
+
+// Every nested field of the status answer is optional in GMO's spec: parse defensively.
+const transferInfo = z.object({
+  transferAmount: z.string().optional(),
+  ediInfo: z.string().optional(),
+  beneficiaryBankCode: z.string().optional(),
+  beneficiaryBranchCode: z.string().optional(),
+  accountTypeCode: z.string().optional(),
+  accountNumber: z.string().optional(),
+  beneficiaryName: z.string().optional(),
+  unableDetailInfos: z.array(z.object({ transferDetailStatus: z.string().optional(), refundStatus: z.string().optional() })).optional(),
+});
+const transferDetail = z.object({
+  transferStatus: z.string().optional(),
+  transferStatusName: z.string().optional(),
+  transferDetailFee: z.string().optional(),
+  totalDebitAmount: z.string().optional(),
+  transferApplies: z.array(z.object({ applyNo: z.string().optional() })).optional(),
+  transferResponses: z
+    .array(z.object({ accountId: z.string().optional(), transferDesignatedDate: z.string().optional(), transferInfos: z.array(transferInfo).optional() }))
+    .optional(),
+});
+export type BankTransferDetail = z.infer<typeof transferDetail>;
+const statusResponse = z.object({
+  acceptanceKeyClass: z.string(),
+  count: z.string(),
+  transferQueryBulkResponses: z
+    .array(z.object({ hasNext: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(), nextItemKey: z.string().optional() }))
+    .optional(),
+  transferDetails: z.array(transferDetail).optional(),
+});
+
+const cancelResponse = z.object({ accountId: z.string(), resultCode: z.string(), applyNo: z.string() });
+
+/** 振込 endpoints. None of these retries: see BankHttpClient. */
+export class TransfersApi {
+  constructor(private readonly http: BankHttpClient) {}
+
+  async fee(accessToken: string, body: TransferRequestBody): Promise<{ totalFee: number }> {
+    const res = await this.http.send({ method: 'POST', path: '/transfer/transferfee', accessToken, body });
+    return { totalFee: Number(parseBankBody(feeResponse, res.body, 'POST /transfer/transferfee').totalFee) };
+  }
+
+  async request(accessToken: string, body: TransferRequestBody, idempotencyKey: string): Promise<TransferRequestResponse> {
+    const res = await this.http.send({ method: 'POST', path: '/transfer/request', accessToken, body, headers: { 'Idempotency-Key': idempotencyKey } });
+    return parseBankBody(requestResponse, res.body, 'POST /transfer/request');
+  }
+
+  async requestResult(accessToken: string, accountId: string, applyNo: string): Promise<TransferRequestResponse> {
+    const res = await this.http.send({ method: 'GET', path: '/transfer/request-result', accessToken, query: { accountId, applyNo } });
+    return parseBankBody(requestResultResponse, res.body, 'GET /transfer/request-result');
+  }
+
+  async statusByApplyNo(accessToken: string, accountId: string, applyNo: string): Promise<BankTransferDetail | undefined> {
+    const res = await this.http.send({ method: 'GET', path: '/transfer/status', accessToken, query: { accountId, queryKeyClass: '1', applyNo } });
+    return parseBankBody(statusResponse, res.body, 'GET /transfer/status').transferDetails?.[0];
+  }
+
+  /** Every transfer applied for in the window (振込申請受付日), following the nested paging, bounded. */
+  async statusByPeriod(accessToken: string, accountId: string, dateFrom: string, dateTo: string, maxPages = 20): Promise<BankTransferDetail[]> {
+    const all: BankTransferDetail[] = [];
+    let nextItemKey: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const res = await this.http.send({
+        method: 'GET',
+        path: '/transfer/status',
+        accessToken,
+        query: { accountId, queryKeyClass: '2', dateFrom, dateTo, requestTransferTerm: '1', nextItemKey },
+      });
+      const parsed = parseBankBody(statusResponse, res.body, 'GET /transfer/status');
+      all.push(...(parsed.transferDetails ?? []));
+      const paging = parsed.transferQueryBulkResponses?.[0];
+      if (!paging?.hasNext || !paging.nextItemKey) return all;
+      nextItemKey = paging.nextItemKey;
+    }
+    return all;
+  }
+
+  async cancel(accessToken: string, accountId: string, applyNo: string): Promise<{ resultCode: string }> {
+    const res = await this.http.send({
+      method: 'POST',
+      path: '/transfer/cancel',
+      accessToken,
+      // 2 = 振込受付取消: the only class an account without ビジネスID管理 may use
+      body: { accountId, cancelTargetKeyClass: '2', applyNo },
+    });
+    return parseBankBody(cancelResponse, res.body, 'POST /transfer/cancel');
+  }
+}

@@ -1,0 +1,61 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { companyIdOf } from '../http/auth';
+import { Problem, sendProblem } from '../http/problem';
+import { parse } from '../http/validate';
+import { idempotencyKeySchema, listQuerySchema, transferBodySchema } from './requestSchema';
+import type { Transfer } from './transfer.entity';
+import type { TransferService } from './transferService';
+import { transferView } from './transferView';
+
+const transferId = z.uuid('is not a transfer id');
+
+/** A transfer refused by the bank is a 422 that still carries the stored transfer. */
+function sendTransfer(res: Response, transfer: Transfer, status: number): void {
+  if (status === 422) {
+    return sendProblem(
+      res,
+      new Problem(422, 'transfer-refused', 'Transfer refused', transfer.errorMessage ?? 'The bank refused the transfer.', undefined, {
+        transfer: transferView(transfer),
+      }),
+    );
+  }
+  res.status(status).json(transferView(transfer));
+}
+
+export function transferRoutes(transfers: TransferService): Router {
+  const router = Router({ mergeParams: true });
+
+  router.post('/transfers/fee-quote', async (req, res) => {
+    const body = parse(transferBodySchema, req.body);
+    res.json(await transfers.feeQuote(companyIdOf(req), body));
+  });
+
+  router.post('/transfers', async (req, res) => {
+    const key = parse(idempotencyKeySchema, req.get('idempotency-key'), 'Idempotency-Key');
+    const body = parse(transferBodySchema, req.body);
+    const result = await transfers.create(companyIdOf(req), key, body);
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.setHeader('Location', `${req.baseUrl}/transfers/${result.transfer.id}`);
+    sendTransfer(res, result.transfer, result.httpStatus);
+  });
+
+  router.get('/transfers', async (req, res) => {
+    const query = parse(listQuerySchema, req.query);
+    const page = await transfers.list(companyIdOf(req), query);
+    res.json({ items: page.items.map(transferView), nextCursor: page.nextCursor });
+  });
+
+  router.get('/transfers/:id', async (req, res) => {
+    const id = parse(transferId, req.params.id, 'id');
+    res.json(transferView(await transfers.get(companyIdOf(req), id)));
+  });
+
+  router.post('/transfers/:id/cancel', async (req, res) => {
+    const id = parse(transferId, req.params.id, 'id');
+    const result = await transfers.cancel(companyIdOf(req), id);
+    res.status(result.httpStatus).json(transferView(result.transfer));
+  });
+
+  return router;
+}

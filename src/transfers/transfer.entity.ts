@@ -1,0 +1,133 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { CompanyIdLength, DateTimeColumn } from '../db/columns';
+import type { TransferStatus } from './lifecycle';
+
+const yen = {
+  to: (v: number | null) => v,
+  // MySQL drivers may hand a BIGINT back as a string; yen amounts fit a JS number exactly
+  from: (v: string | number | null) => (v === null ? null : Number(v)),
+};
+
+/**
+ * One payout. The row commits BEFORE the bank is called; its id is the Idempotency-Key sent to GMO and
+ * (idempotencyKey, requestHash) are the caller's, unique per company.
+ */
+@Entity('transfers')
+@Index('uq_transfers_idempotency', ['environment', 'companyId', 'idempotencyKey'], { unique: true })
+@Index('ix_transfers_company_created', ['companyId', 'createdAt'])
+@Index('ix_transfers_poll', ['nextPollAt'])
+export class Transfer {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  environment!: string;
+
+  @Column({ type: 'varchar', length: CompanyIdLength })
+  companyId!: string;
+
+  @Column({ type: 'varchar', length: 128 })
+  idempotencyKey!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  requestHash!: string;
+
+  @Column({ type: 'varchar', length: 29 })
+  accountId!: string;
+
+  @Column({ type: 'bigint', transformer: yen })
+  amount!: number;
+
+  @Column({ type: 'bigint', nullable: true, transformer: yen })
+  fee!: number | null;
+
+  @Column({ type: 'varchar', length: 4 })
+  beneficiaryBankCode!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  beneficiaryBankName!: string;
+
+  @Column({ type: 'varchar', length: 3 })
+  beneficiaryBranchCode!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  beneficiaryBranchName!: string;
+
+  /** GMO's 1-digit 預金種別: 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+  @Column({ type: 'varchar', length: 1 })
+  accountTypeCode!: string;
+
+  @Column({ type: 'varchar', length: 7 })
+  beneficiaryAccountNumber!: string;
+
+  /** as sent to the bank: half-width 振込許容文字 */
+  @Column({ type: 'varchar', length: 48 })
+  beneficiaryName!: string;
+
+  @Column({ type: 'varchar', length: 10 })
+  designatedDate!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  ediInfo!: string;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  reference!: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: TransferStatus;
+
+  /** the bank's raw transferStatus code, kept as the bank's truth */
+  @Column({ type: 'varchar', length: 4, nullable: true })
+  bankStatus!: string | null;
+
+  @Column({ type: 'varchar', length: 2, nullable: true })
+  bankResultCode!: string | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  applyNo!: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  errorCode!: string | null;
+
+  @Column({ type: 'varchar', length: 512, nullable: true })
+  errorMessage!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  errorDetails!: string | null;
+
+  /** HTTP status of the first answer, replayed with the same key */
+  @Column({ type: 'integer' })
+  firstResponseStatus!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  /** set while a /transfer/request may be on the wire; a stale value means a crash: reconcile first */
+  @DateTimeColumn({ nullable: true })
+  inFlightSince!: Date | null;
+
+  /** when /transfer/request was last put on the wire */
+  @DateTimeColumn({ nullable: true })
+  lastAttemptAt!: Date | null;
+
+  @DateTimeColumn({ nullable: true })
+  nextPollAt!: Date | null;
+
+  @Column({ type: 'integer', default: 0 })
+  pollCount!: number;
+
+  @DateTimeColumn({ nullable: true })
+  submittedAt!: Date | null;
+
+  @DateTimeColumn({ nullable: true })
+  completedAt!: Date | null;
+
+  @DateTimeColumn({ nullable: true })
+  cancelRequestedAt!: Date | null;
+
+  @DateTimeColumn()
+  createdAt!: Date;
+
+  @DateTimeColumn()
+  updatedAt!: Date;
+}

@@ -1,0 +1,44 @@
+import { ACCOUNT_TYPE_NAMES } from './lifecycle';
+import type { Transfer } from './transfer.entity';
+import { findBank, findBranch } from './zengin/directory';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The transfer resource as the API shows it. */
+export function transferView(t: Transfer) {
+  const bank = findBank(t.beneficiaryBankCode);
+  const branch = findBranch(t.beneficiaryBankCode, t.beneficiaryBranchCode);
+  return {
+    id: t.id,
+    status: t.status,
+    amount: t.amount,
+    fee: t.fee,
+    totalDebit: t.fee === null ? null : t.amount + t.fee,
+    accountId: t.accountId,
+    beneficiary: {
+      bankCode: t.beneficiaryBankCode,
+      bankName: bank?.name ?? null,
+      bankNameKana: t.beneficiaryBankName,
+      branchCode: t.beneficiaryBranchCode,
+      branchName: branch?.name ?? null,
+      branchNameKana: t.beneficiaryBranchName,
+      accountType: ACCOUNT_TYPE_NAMES[t.accountTypeCode],
+      accountNumber: t.beneficiaryAccountNumber,
+      name: t.beneficiaryName,
+    },
+    designatedDate: t.designatedDate,
+    ediInfo: t.ediInfo,
+    reference: t.reference,
+    idempotencyKey: t.idempotencyKey,
+    applyNo: t.applyNo,
+    bankStatus: t.bankStatus,
+    bankResultCode: t.bankResultCode,
+    error: t.errorCode || t.errorMessage ? { code: t.errorCode, message: t.errorMessage, details: t.errorDetails ? JSON.parse(t.errorDetails) : [] } : null,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+    submittedAt: iso(t.submittedAt),
+    completedAt: iso(t.completedAt),
+    cancelRequestedAt: iso(t.cancelRequestedAt),
+  };
+}
+export type TransferView = ReturnType<typeof transferView>;
