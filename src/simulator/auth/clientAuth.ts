@@ -1,0 +1,59 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { oauthError } from '../errors';
+import type { SimulatorClient } from '../options';
+import { param } from './params';
+
+interface BasicCredentials {
+  id: string;
+  secret: string;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** RFC 6749 §2.3.1: id and secret are form-encoded before base64. */
+function formDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    throw oauthError('invalid_client', 'malformed Basic credentials');
+  }
+}
+
+function parseBasic(header: string | undefined): BasicCredentials | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header.trim());
+  if (!match) throw oauthError('invalid_client', 'unsupported Authorization header; use Basic or the request body');
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw oauthError('invalid_client', 'malformed Basic credentials');
+  return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+}
+
+/**
+ * The method registered for the client is the only one accepted (GMO: ベーシック認証 = client_secret_basic,
+ * パラメーター認証 = client_secret_post). Real clients sometimes send both; this simulator is strict on purpose
+ * so that such a client is caught here rather than in production.
+ */
+export function authenticateClient(clients: readonly SimulatorClient[], authorization: string | undefined, body: unknown): SimulatorClient {
+  const basic = parseBasic(authorization);
+  const bodyId = param(body, 'client_id');
+  const bodySecret = param(body, 'client_secret');
+  const client = clients.find((c) => c.clientId === (basic?.id ?? bodyId));
+  if (!client) throw oauthError('invalid_client', 'unknown client');
+
+  if (client.authMethod === 'basic') {
+    if (!basic) throw oauthError('invalid_client', 'this client must authenticate with HTTP Basic (client_secret_basic)');
+    if (bodySecret !== undefined) throw oauthError('invalid_client', 'client_secret must not be sent in the body by a client_secret_basic client');
+    if (bodyId !== undefined && bodyId !== basic.id) throw oauthError('invalid_client', 'client_id in the body differs from the Basic credentials');
+    if (!sameSecret(basic.secret, client.clientSecret)) throw oauthError('invalid_client', 'client authentication failed');
+  } else {
+    if (basic) throw oauthError('invalid_client', 'this client must send client_id and client_secret in the body (client_secret_post)');
+    if (bodySecret === undefined || !sameSecret(bodySecret, client.clientSecret)) {
+      throw oauthError('invalid_client', 'client authentication failed');
+    }
+  }
+  return client;
+}

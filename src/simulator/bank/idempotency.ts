@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { GATEWAY, errorResponse } from '../errors';
+
+/** Third-party clients say a key is valid for 24 hours (reference §3.8). */
+const WINDOW_MS = 24 * 3600 * 1000;
+
+interface Entry {
+  fingerprint: string;
+  response: object;
+  at: Date;
+}
+
+/** Key order and whitespace must not make a retry look like a different request. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+function fingerprint(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
+}
+
+/**
+ * Idempotency-Key on /transfer/request, per user: the same key and body within 24 h gets the first 201 body again
+ * and books nothing; the same key with another body is refused. Only successful requests are remembered, so a
+ * request rejected by validation may be corrected and sent again under the same key.
+ */
+export class IdempotencyStore {
+  private readonly entries = new Map<string, Entry>();
+
+  replay(userId: string, key: string, body: unknown, now: Date): object | undefined {
+    const entry = this.entries.get(`${userId}\n${key}`);
+    if (!entry || now.getTime() - entry.at.getTime() >= WINDOW_MS) return undefined;
+    if (entry.fingerprint !== fingerprint(body)) {
+      throw errorResponse(400, GATEWAY.idempotencyMismatch, '同一のIdempotency-Keyで異なる内容の依頼が送信されました。');
+    }
+    return entry.response;
+  }
+
+  remember(userId: string, key: string, body: unknown, response: object, now: Date): void {
+    for (const [k, e] of this.entries) {
+      if (now.getTime() - e.at.getTime() >= WINDOW_MS) this.entries.delete(k);
+    }
+    this.entries.set(`${userId}\n${key}`, { fingerprint: fingerprint(body), response, at: now });
+  }
+}

@@ -1,0 +1,40 @@
+import { GATEWAY, errorResponse } from './errors';
+
+/** "取得上限件数 500件" on every list API. */
+export const PAGE_SIZE = 500;
+
+/** A date range; `from` undefined means "since the first record". */
+export interface Period {
+  from?: string;
+  to: string;
+}
+
+/**
+ * The spec's 対象期間 table: neither date → today; From only → From..today; To only → first record..To;
+ * both → From..To, and From after To is a 400.
+ */
+export function period(from: string | undefined, to: string | undefined, today: string): Period {
+  if (from && to && from > to) {
+    throw errorResponse(400, GATEWAY.invalidParameter, '対象期間Fromには対象期間To以前の日付を指定してください。');
+  }
+  if (to) return { from, to };
+  return { from: from ?? today, to: today };
+}
+
+export function inPeriod(date: string, p: Period): boolean {
+  return (p.from === undefined || date >= p.from) && date <= p.to;
+}
+
+export interface Page<T> {
+  items: T[];
+  hasNext: boolean;
+  /** set only when hasNext, as the spec requires */
+  nextItemKey?: string;
+}
+
+/** One page from `start`; `keyAt(i)` is the nextItemKey that makes the next request start at item i. */
+export function page<T>(items: readonly T[], start: number, keyAt: (index: number) => string): Page<T> {
+  const end = start + PAGE_SIZE;
+  const hasNext = end < items.length;
+  return { items: items.slice(start, end), hasNext, nextItemKey: hasNext ? keyAt(end) : undefined };
+}

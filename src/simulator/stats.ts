@@ -1,0 +1,24 @@
+export interface StatsSnapshot {
+  tokenRequests: { authorization_code: number; refresh_token: number };
+  /** transfers actually booked; idempotent replays are not */
+  transferRequests: number;
+  /** every call that reached a route, faulted or not, by route name */
+  apiCalls: Record<string, number>;
+}
+
+export class Counters {
+  private readonly tokenRequests = { authorization_code: 0, refresh_token: 0 };
+  private readonly apiCalls: Record<string, number> = {};
+
+  call(route: string): void {
+    this.apiCalls[route] = (this.apiCalls[route] ?? 0) + 1;
+  }
+
+  grant(grantType: unknown): void {
+    if (grantType === 'authorization_code' || grantType === 'refresh_token') this.tokenRequests[grantType]++;
+  }
+
+  snapshot(transferRequests: number): StatsSnapshot {
+    return { tokenRequests: { ...this.tokenRequests }, transferRequests, apiCalls: { ...this.apiCalls } };
+  }
+}
