@@ -49,7 +49,8 @@ export class Browser {
     }
   }
 
-  async request(method: 'GET' | 'POST', start: string, form?: URLSearchParams): Promise<Page> {
+  /** `stopBefore`: a redirect to a URL containing it is not followed; the page's url is that target. */
+  async request(method: 'GET' | 'POST', start: string, form?: URLSearchParams, stopBefore?: string): Promise<Page> {
     let url = new URL(start);
     let body: URLSearchParams | undefined = form;
     const trail: string[] = [];
@@ -68,6 +69,9 @@ export class Browser {
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
         url = new URL(location, url);
+        if (stopBefore && url.toString().includes(stopBefore)) {
+          return { status: res.status, url: url.toString(), body: '', headers: res.headers, trail };
+        }
         body = undefined;
         continue;
       }
@@ -81,7 +85,7 @@ export class Browser {
   }
 
   /** Submits the page's form as a person would: defaults as rendered, clicking the button with this label. */
-  submit(page: Page, buttonLabel: string): Promise<Page> {
+  submit(page: Page, buttonLabel: string, stopBefore?: string): Promise<Page> {
     const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(page.body);
     if (!form) throw new Error(`no form on ${page.url}`);
     const action = /action="([^"]*)"/i.exec(form[1])?.[1] ?? page.url;
@@ -106,7 +110,7 @@ export class Browser {
     const bName = attr(button[1], 'name');
     if (bName) fields.append(bName, decodeEntities(attr(button[1], 'value') ?? ''));
     const target = new URL(decodeEntities(action), page.url).toString();
-    return this.request('POST', target, fields);
+    return this.request('POST', target, fields, stopBefore);
   }
 }
 

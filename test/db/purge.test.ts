@@ -1,0 +1,90 @@
+import { BankConnection } from '../../src/connections/bankConnection.entity';
+import { ConnectSession } from '../../src/connections/connectSession.entity';
+import { Scheduler } from '../../src/jobs/scheduler';
+import { connectCompany } from '../support/connect';
+import { DATABASES } from '../support/databases';
+import { startHarness, type Harness } from '../support/harness';
+
+describe.each(DATABASES)('expiry purge on %s', (kind) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(kind);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const countSql = async (sql: string) => Number((await h.services.db.dataSource.query(sql))[0].n);
+
+  test('expired token rows and connect sessions are physically deleted, unexpired ones remain', async () => {
+    await connectCompany(h, 'P-OLD');
+    const { vault, db } = h.services;
+    // P-OLD: access token expires in 1 h, refresh in 2 h; P-NEW: both far in the future
+    await db.transaction((em) => vault.store(em, 'P-OLD', { accessToken: 'a-old', refreshToken: 'r-old', expiresInSeconds: 3600, scopes: [] }));
+    await db.manager.update('bank_tokens', { companyId: 'P-OLD', kind: 'refresh' }, { expiresAt: new Date(h.clock.now().getTime() + 7200_000) });
+    await connectCompany(h, 'P-NEW');
+    await h.services.connect.createSession('P-SESSION', null); // expires in 24 h
+
+    h.clock.advanceSeconds(3600);
+    const first = await h.services.purger.run();
+    expect(first.tokens).toBe(1);
+    expect(await countSql("SELECT COUNT(*) AS n FROM bank_tokens WHERE companyId = 'P-OLD'")).toBe(1);
+    expect(await countSql("SELECT COUNT(*) AS n FROM bank_tokens WHERE companyId = 'P-NEW'")).toBe(2);
+
+    h.clock.advanceSeconds(24 * 3600);
+    const second = await h.services.purger.run();
+    expect(second.tokens).toBe(1);
+    expect(second.connectSessions).toBeGreaterThanOrEqual(1);
+    expect(await countSql("SELECT COUNT(*) AS n FROM bank_tokens WHERE companyId = 'P-OLD'")).toBe(0);
+    expect(await countSql("SELECT COUNT(*) AS n FROM connect_sessions WHERE companyId = 'P-SESSION'")).toBe(0);
+    const expired = await h.services.db.manager
+      .createQueryBuilder()
+      .select('COUNT(*)', 'n')
+      .from('bank_tokens', 't')
+      .where('t.expiresAt <= :now', { now: h.clock.now() })
+      .getRawOne();
+    expect(Number(expired.n)).toBe(0);
+    expect(await countSql("SELECT COUNT(*) AS n FROM bank_tokens WHERE companyId = 'P-NEW'")).toBe(2);
+    // with every token gone the connection can only be revived by the store owner
+    const conn = await h.services.db.manager.findOneByOrFail(BankConnection, { companyId: 'P-OLD' });
+    expect(conn).toMatchObject({ status: 'reauthorization_required', statusReason: 'tokens_expired' });
+    expect(await h.services.db.manager.count(ConnectSession, { where: { companyId: 'P-SESSION' } })).toBe(0);
+  });
+
+  test('deletes in batches beyond one batch', async () => {
+    const { db } = h.services;
+    const past = new Date(h.clock.now().getTime() - 1000);
+    const rows = Array.from({ length: 1203 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      environment: 'simulator',
+      companyId: `P-BULK-${i}`,
+      kind: 'access',
+      ciphertext: 'x',
+      iv: 'x',
+      tag: 'x',
+      keyId: 'k1',
+      expiresAt: past,
+      createdAt: past,
+    }));
+    for (let i = 0; i < rows.length; i += 300) await db.manager.insert('bank_tokens', rows.slice(i, i + 300));
+    const result = await h.services.purger.run();
+    expect(result.tokens).toBe(1203);
+    expect(await countSql("SELECT COUNT(*) AS n FROM bank_tokens WHERE companyId LIKE 'P-BULK-%'")).toBe(0);
+  });
+
+  test('the cron job runs under a lease: of two instances only one purges at a time', async () => {
+    const other = h.anotherInstance();
+    const job = h.services.jobs.find((j) => j.name === 'purge-expired-tokens')!;
+    expect(job.schedule).toBe('*/10 * * * *');
+    expect(await h.services.leases.tryAcquire(job.name, 300)).toBe(true);
+    const skipped = await new Scheduler(other.leases, other.log).runOnce(other.jobs.find((j) => j.name === job.name)!);
+    expect(skipped).toBeUndefined();
+    await h.services.leases.release(job.name);
+    const ran = await new Scheduler(other.leases, other.log).runOnce(other.jobs.find((j) => j.name === job.name)!);
+    expect(ran).toEqual(expect.objectContaining({ tokens: expect.any(Number) }));
+    // an expired lease of a crashed holder is taken over
+    expect(await h.services.leases.tryAcquire(job.name, 60)).toBe(true);
+    h.clock.advanceSeconds(61);
+    expect(await other.leases.tryAcquire(job.name, 60)).toBe(true);
+  });
+});

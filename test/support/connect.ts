@@ -1,0 +1,22 @@
+import request from 'supertest';
+import { Browser, type Page } from './browser';
+import type { Harness } from './harness';
+
+/** ReCORE asks for a connect session; the store owner opens it and consents at the simulated bank. */
+export async function connectCompany(h: Harness, companyId: string, options: { key?: string; returnUrl?: string; stopBefore?: string } = {}): Promise<{ page: Page; browser: Browser; key: string }> {
+  const key = options.key ?? (await h.apiKey(companyId));
+  const created = await request(h.app)
+    .post(`/v1/companies/${companyId}/connect-sessions`)
+    .set('authorization', `Bearer ${key}`)
+    .send(options.returnUrl ? { returnUrl: options.returnUrl } : {})
+    .expect(201);
+  const browser = new Browser();
+  const login = await browser.get(created.body.url);
+  if (login.status !== 200) throw new Error(`bank login page: HTTP ${login.status} ${login.body.slice(0, 200)}`);
+  const page = await browser.submit(login, '同意する', options.stopBefore);
+  return { page, browser, key };
+}
+
+export function bearer(key: string): [string, string] {
+  return ['authorization', `Bearer ${key}`];
+}
