@@ -56,6 +56,7 @@ const envSchema = z.object({
   TOKEN_ENCRYPTION_KEYS: optionalString,
   PURGE_CRON: z.string().trim().min(1).default('*/10 * * * *'),
   POLL_CRON: z.string().trim().min(1).default('* * * * *'),
+  REFRESH_CRON: z.string().trim().min(1).default('*/30 * * * *'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
 });
 
@@ -83,6 +84,7 @@ export interface Config {
   keyRing: KeyRing;
   purgeCron: string;
   pollCron: string;
+  refreshCron: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
 }
 
@@ -186,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!scopes.includes('offline_access')) fail('BANK_SCOPES', 'must include offline_access (no refresh token without it)');
   checkCron('PURGE_CRON', e.PURGE_CRON);
   checkCron('POLL_CRON', e.POLL_CRON);
+  checkCron('REFRESH_CRON', e.REFRESH_CRON);
   checkDatabaseUrl(e.DATABASE_URL);
 
   return {
@@ -212,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyRing,
     purgeCron: e.PURGE_CRON,
     pollCron: e.POLL_CRON,
+    refreshCron: e.REFRESH_CRON,
     logLevel: e.LOG_LEVEL,
   };
 }

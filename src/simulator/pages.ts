@@ -11,8 +11,10 @@ const SCOPE_DESCRIPTIONS: Record<string, string> = {
   'private:virtual-account': '振込入金口座',
 };
 
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return s.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }
 
 const STYLE = `

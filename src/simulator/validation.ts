@@ -89,8 +89,10 @@ export function fieldIssues(error: z.ZodError, input: unknown): FieldIssue[] {
     const key = issue.path.map(String).join('.');
     if (seen.has(key)) continue;
     seen.add(key);
-    const last = [...issue.path].reverse().find((p) => typeof p === 'string');
-    issues.push({ path: issue.path, field: String(last ?? 'body'), missing: valueAt(input, issue.path) === undefined });
+    // The field is the last named step; a failing element of a list parameter is not a missing field.
+    const fieldEnd = issue.path.findLastIndex((p) => typeof p === 'string');
+    const fieldPath = issue.path.slice(0, fieldEnd + 1);
+    issues.push({ path: issue.path, field: String(fieldPath.at(-1) ?? 'body'), missing: valueAt(input, fieldPath) === undefined });
   }
   return issues;
 }

@@ -234,6 +234,38 @@ export class TokenVault {
     );
   }
 
+  /**
+   * Refreshes ahead of time every access token that expires within twice the margin, so POS calls
+   * rarely wait for a refresh. Failures are logged and left for the next run or the next caller.
+   */
+  async refreshExpiring(): Promise<{ refreshed: number; failed: number }> {
+    const horizonSeconds = this.o.refreshMarginSeconds * 2;
+    const horizon = new Date(this.o.clock.now().getTime() + horizonSeconds * 1000);
+    const due = await this.o.db.manager
+      .createQueryBuilder(BankToken, 't')
+      .innerJoin(BankConnection, 'c', 'c.environment = t.environment AND c.companyId = t.companyId')
+      .where('t.environment = :env AND t.kind = :kind AND t.expiresAt <= :horizon AND c.status = :status', {
+        env: this.o.environment,
+        kind: 'access',
+        horizon,
+        status: 'connected',
+      })
+      .select('t.companyId', 'companyId')
+      .getRawMany<{ companyId: string }>();
+    let refreshed = 0;
+    let failed = 0;
+    for (const { companyId } of due) {
+      try {
+        await this.accessToken(companyId, { minValiditySeconds: horizonSeconds });
+        refreshed += 1;
+      } catch (err) {
+        failed += 1;
+        this.o.log.warn('ahead-of-time refresh failed', { companyId, error: (err as Error).message });
+      }
+    }
+    return { refreshed, failed };
+  }
+
   /** Re-seals every token row written under an older key with the active key; returns how many. */
   async reencryptAll(): Promise<number> {
     const rows = await this.o.db.manager.find(BankToken, { where: { environment: this.o.environment } });

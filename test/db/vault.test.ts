@@ -140,3 +140,21 @@ function configEnv(h: Harness): Record<string, string> {
     DATABASE_URL: h.config.databaseUrl,
   };
 }
+
+describe('ahead-of-time refresh job', () => {
+  test('refreshes only the connections whose access token is close to expiry', async () => {
+    const h = await startHarness('sqlite');
+    try {
+      await connectCompany(h, 'R-SOON');
+      h.clock.advanceSeconds(27 * DAY); // 3 days left: not yet in the 1-day margin
+      await connectCompany(h, 'R-FRESH');
+      h.clock.advanceSeconds(1 * DAY + 60); // R-SOON: < 2 days left, R-FRESH: 29 days left
+      const before = h.sim.state.stats().tokenRequests.refresh_token;
+      expect(await h.services.vault.refreshExpiring()).toEqual({ refreshed: 1, failed: 0 });
+      expect(h.sim.state.stats().tokenRequests.refresh_token - before).toBe(1);
+      expect(await h.services.vault.refreshExpiring()).toEqual({ refreshed: 0, failed: 0 });
+    } finally {
+      await h.close();
+    }
+  });
+});
