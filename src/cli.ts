@@ -104,7 +104,8 @@ async function run(s: Services, argv: string[]): Promise<void> {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const services = await bootstrap({ migrate: argv[0] === 'migrate' ? true : undefined });
+  // logs go to stderr: stdout carries only the command's answer, for scripts to parse
+  const services = await bootstrap({ migrate: argv[0] === 'migrate' ? true : undefined, logStream: process.stderr });
   try {
     await run(services, argv);
   } finally {

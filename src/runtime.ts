@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from './clock';
 import { loadConfig, type Config, ConfigError } from './config';
 import { openDatabase } from './db/open';
-import { createLogger, type Logger } from './log';
+import { createLogger } from './log';
 import { buildServices, type Services } from './services';
 
 /** Loads config, or prints the one line that names the bad variable and exits. */
@@ -18,9 +18,9 @@ export function loadConfigOrExit(): Config {
 }
 
 /** Config → logger → database (migrated when configured) → services: shared by the server and the CLI. */
-export async function bootstrap(options: { migrate?: boolean; clock?: Clock; log?: Logger } = {}): Promise<Services> {
+export async function bootstrap(options: { migrate?: boolean; clock?: Clock; logStream?: NodeJS.WritableStream } = {}): Promise<Services> {
   const config = loadConfigOrExit();
-  const log = options.log ?? createLogger({ level: config.logLevel });
+  const log = createLogger({ level: config.logLevel, stream: options.logStream });
   const db = await openDatabase(config.databaseUrl, { migrate: options.migrate ?? config.runMigrations });
   return buildServices(config, db, options.clock ?? systemClock, log);
 }

@@ -18,21 +18,11 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-/** A brand-new, migrated database: a temp SQLite file, or a fresh schema in the run's MariaDB. */
-export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestDatabase> {
+/** An empty database nobody has touched: a temp SQLite path, or a fresh schema in the run's MariaDB. */
+export async function createEmptyDatabase(kind: TestDatabaseKind): Promise<{ url: string; drop(): Promise<void> }> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'gbi-sqlite-'));
-    const url = `sqlite:${join(dir, 'test.sqlite')}`;
-    const db = await openDatabase(url, { migrate: true });
-    return {
-      kind,
-      url,
-      db,
-      close: async () => {
-        await db.dataSource.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return { url: `sqlite:${join(dir, 'test.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const base = process.env.TEST_MARIADB_URL;
   if (!base) throw new Error('TEST_MARIADB_URL is not set: the jest globalSetup starts MariaDB');
@@ -40,17 +30,27 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestData
   const admin = await createConnection(base);
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
-  const url = new URL(name, base).toString();
-  const db = await openDatabase(url, { migrate: true });
   return {
-    kind,
-    url,
-    db,
-    close: async () => {
-      await db.dataSource.destroy();
+    url: new URL(name, base).toString(),
+    drop: async () => {
       const c = await createConnection(base);
       await c.query(`DROP DATABASE \`${name}\``);
       await c.end();
+    },
+  };
+}
+
+/** A brand-new, migrated database. */
+export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase(kind);
+  const db = await openDatabase(empty.url, { migrate: true });
+  return {
+    kind,
+    url: empty.url,
+    db,
+    close: async () => {
+      await db.dataSource.destroy();
+      await empty.drop();
     },
   };
 }

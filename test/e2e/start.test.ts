@@ -1,0 +1,168 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Browser } from '../support/browser';
+import { createEmptyDatabase, DATABASES } from '../support/databases';
+
+/**
+ * The service as an operator runs it: the compiled `npm start` entry point (service + bundled
+ * simulator) and the ops CLI, as real processes on 127.0.0.1.
+ */
+const ROOT = join(__dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(() => {
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+  expect(existsSync(MAIN)).toBe(true);
+}, 120_000);
+
+function runCli(env: NodeJS.ProcessEnv, args: string[], input?: string): { status: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync(process.execPath, [CLI, ...args], { env, input, stdio: 'pipe', encoding: 'utf8' });
+    return { status: 0, stdout, stderr: '' };
+  } catch (err) {
+    const e = err as { status: number; stdout: string; stderr: string };
+    return { status: e.status, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`service exited: ${output()}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`service did not become healthy: ${output()}`);
+}
+
+describe.each(DATABASES)('npm start and the CLI on %s', (kind) => {
+  let child: ChildProcess;
+  let env: NodeJS.ProcessEnv;
+  let baseUrl: string;
+  let out = '';
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const db = await createEmptyDatabase(kind);
+    drop = db.drop;
+    const [port, simPort] = [await freePort(), await freePort()];
+    baseUrl = `http://127.0.0.1:${port}`;
+    env = {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SIMULATOR_PORT: String(simPort),
+      PUBLIC_BASE_URL: baseUrl,
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'info',
+    };
+    child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    await waitForHealth(baseUrl, child, () => out);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await drop?.();
+  });
+
+  test('an API key from the CLI, a connect session, consent at the simulator, a payout, then a clean SIGTERM', async () => {
+    const created = runCli(env, ['api-key', 'create', '--name', 'recore', '--company', 'E2E']);
+    expect(created.status).toBe(0);
+    const { key } = JSON.parse(created.stdout);
+    expect(key).toMatch(/^gbi_/);
+    const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+
+    const session = (await (await fetch(`${baseUrl}/v1/companies/E2E/connect-sessions`, { method: 'POST', headers: auth, body: '{}' })).json()) as { url: string };
+    const browser = new Browser();
+    const login = await browser.get(session.url);
+    expect(login.body).toContain('同意する');
+    const done = await browser.submit(login, '同意する');
+    expect(done.body).toContain('銀行口座の連携が完了しました');
+
+    const connection = (await (await fetch(`${baseUrl}/v1/companies/E2E/connection`, { headers: auth })).json()) as Record<string, unknown>;
+    expect(connection.status).toBe('connected');
+
+    const transfer = await fetch(`${baseUrl}/v1/companies/E2E/transfers`, {
+      method: 'POST',
+      headers: { ...auth, 'idempotency-key': 'e2e-1' },
+      body: JSON.stringify({ amount: 5000, beneficiary: { bankCode: '0310', branchCode: '101', accountType: 'ordinary', accountNumber: '7654321', name: 'ｽｽﾞｷ ﾊﾅｺ' } }),
+    });
+    expect(transfer.status).toBe(201);
+
+    const shown = runCli(env, ['connection', 'show', 'E2E']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ status: 'connected', companyId: 'E2E' });
+    const purge = runCli(env, ['purge']);
+    expect(JSON.parse(purge.stdout)).toMatchObject({ tokens: 0 });
+    const poll = runCli(env, ['poll']);
+    expect(JSON.parse(poll.stdout)).toMatchObject({ checked: expect.any(Number) });
+    expect(runCli(env, ['keys', 'reencrypt']).status).toBe(0);
+
+    // nothing secret in the service's own output
+    const token = connection.accessToken;
+    expect(token).toBeUndefined();
+    expect(out).not.toContain(key);
+    expect(out).not.toContain('sim-secret');
+    expect(out).not.toContain('7654321');
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
+});
+
+describe('start-up and CLI errors', () => {
+  test('a malformed variable stops start-up with one line naming it', () => {
+    try {
+      execFileSync(process.execPath, [MAIN], { env: { PATH: process.env.PATH, PORT: 'abc' }, stdio: 'pipe', encoding: 'utf8' });
+      throw new Error('should have exited');
+    } catch (err) {
+      const e = err as { status: number; stderr: string };
+      expect(e.status).toBe(1);
+      expect(e.stderr.trim().split('\n')).toHaveLength(1);
+      expect(e.stderr).toMatch(/^Invalid configuration: PORT /);
+    }
+  });
+
+  test('production without secrets refuses to start', () => {
+    try {
+      execFileSync(process.execPath, [MAIN], { env: { PATH: process.env.PATH, BANK_ENV: 'production' }, stdio: 'pipe', encoding: 'utf8' });
+      throw new Error('should have exited');
+    } catch (err) {
+      expect((err as { stderr: string }).stderr).toContain('Invalid configuration: BANK_CLIENT_ID is required when BANK_ENV=production');
+    }
+  });
+
+  test('CLI usage errors exit 2 with the usage text', async () => {
+    const db = await createEmptyDatabase('sqlite');
+    try {
+      const env = { PATH: process.env.PATH, DATABASE_URL: db.url };
+      const r = runCli(env, ['api-key', 'create']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('--name is required');
+      expect(r.stderr).toContain('usage: npm run cli');
+      expect(runCli(env, ['bogus']).stderr).toContain('unknown command: bogus');
+      const reg = runCli(env, ['registration', 'set', '--company', 'C1', '--client-id', 'own-client'], '');
+      expect(reg.status).toBe(2);
+      expect(reg.stderr).toContain('client secret on standard input is empty');
+    } finally {
+      await db.drop();
+    }
+  });
+});
