@@ -90,8 +90,9 @@ export function fieldIssues(error: z.ZodError, input: unknown): FieldIssue[] {
     if (seen.has(key)) continue;
     seen.add(key);
     // The field is the last named step; a failing element of a list parameter is not a missing field.
-    const fieldEnd = issue.path.findLastIndex((p) => typeof p === 'string');
-    const fieldPath = issue.path.slice(0, fieldEnd + 1);
+    let fieldEnd = issue.path.length;
+    while (fieldEnd > 0 && typeof issue.path[fieldEnd - 1] !== 'string') fieldEnd--;
+    const fieldPath = issue.path.slice(0, fieldEnd);
     issues.push({ path: issue.path, field: String(fieldPath.at(-1) ?? 'body'), missing: valueAt(input, fieldPath) === undefined });
   }
   return issues;
