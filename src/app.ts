@@ -5,6 +5,7 @@ import { browserRoutes } from './connections/browserRoutes';
 import { connectionApiRoutes } from './connections/apiRoutes';
 import { requireApiKey, requireCompanyAccess } from './http/auth';
 import { jsonBody } from './http/jsonBody';
+import { HttpMetrics, metricsHandler } from './http/metrics';
 import { errorHandler, notFoundHandler } from './http/problem';
 import { requestContext } from './http/requestId';
 
@@ -17,6 +18,8 @@ export function createApp(services: Services): express.Express {
   app.set('query parser', 'simple');
   app.use(helmet());
   app.use(requestContext(log));
+  const metrics = new HttpMetrics();
+  app.use(metrics.middleware);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -30,6 +33,9 @@ export function createApp(services: Services): express.Express {
       res.status(503).json({ status: 'unavailable', database: 'unreachable' });
     }
   });
+
+  // for the scraper inside the network; no key, like the probes
+  app.get('/metrics', metricsHandler(services.db, metrics, config.bankEnv));
 
   app.use(browserRoutes(services.connect, { secureCookies: config.publicBaseUrl.startsWith('https:') }));
 

@@ -368,3 +368,21 @@ describe('a transfer the bank refuses', () => {
     }
   });
 });
+
+describe('metrics', () => {
+  test('/metrics counts requests by route (never by URL) and transfers by status', async () => {
+    const h = await startHarness('sqlite');
+    try {
+      const { key } = await connectCompany(h, 'M1');
+      await request(h.app).post('/v1/companies/M1/transfers').set(...bearer(key)).set('idempotency-key', 'm-1').send(body(1000)).expect(201);
+      const res = await request(h.app).get('/metrics').expect(200);
+      expect(res.headers['content-type']).toContain('text/plain');
+      expect(res.text).toContain('gbi_transfers{status="submitted"} 1');
+      expect(res.text).toContain('gbi_bank_connections{status="connected"} 1');
+      expect(res.text).toContain('gbi_http_requests_total{method="GET",route="/refresh_token/:companyId",status="2xx"} 1');
+      expect(res.text).not.toContain('code=');
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { buildServices, type Services } from '../../src/services';
 import { startSimulator } from '../../src/simulator/server';
-import type { SimulatorOptions } from '../../src/simulator/app';
+import type { SimulatorClient, SimulatorOptions } from '../../src/simulator/app';
 import { ManualClock } from './clock';
 import { openTestDatabase, type TestDatabase, type TestDatabaseKind } from './databases';
 
@@ -17,6 +17,8 @@ export const ALL_SCOPES = ['openid', 'offline_access', 'private:account', 'priva
 export interface HarnessOptions {
   env?: Record<string, string>;
   simulator?: Partial<SimulatorOptions>;
+  /** more client registrations at the simulator (a company's own), with our redirect URI */
+  extraClients?: Array<Omit<SimulatorClient, 'redirectUris'>>;
 }
 
 /**
@@ -49,7 +51,10 @@ export async function startHarness(kind: TestDatabaseKind, options: HarnessOptio
 
   const simulator = await startSimulator({
     clock,
-    clients: [{ ...SIM_CLIENT, authMethod: 'post', redirectUris: [`${baseUrl}/refresh_token/{companyId}`], scopes: ALL_SCOPES }],
+    clients: [{ ...SIM_CLIENT, authMethod: 'post' as const, scopes: ALL_SCOPES }, ...(options.extraClients ?? [])].map((c) => ({
+      ...c,
+      redirectUris: [`${baseUrl}/refresh_token/{companyId}`],
+    })),
     ...options.simulator,
   });
   const database = await openTestDatabase(kind);
