@@ -2,7 +2,7 @@ import { BUSINESS, controlError, transferError } from '../errors';
 import { jstCompactDate, jstDate, monthStart } from '../jst';
 import type { SimulatorConfig } from '../options';
 import { IdempotencyStore } from './idempotency';
-import { Ledger } from './ledger';
+import { Ledger, type LedgerRow } from './ledger';
 import {
   acceptedStatus,
   clockTransition,
@@ -56,7 +56,7 @@ export class Bank {
     };
   }
 
-  transactions(accountId: string): ReturnType<Ledger['rows']> {
+  transactions(accountId: string): readonly LedgerRow[] {
     this.advance();
     return this.ledger.rows(accountId);
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TransferItem, TransferOrder } from '../bank/transfers';
-import { transferError, type ErrorDetail, type SimHttpError, type TransferErrorDetail } from '../errors';
+import { BUSINESS, transferError, type ErrorDetail, type SimHttpError, type TransferErrorDetail } from '../errors';
 import { addDays, isWeekend } from '../jst';
 import { isHalfWidth, isZenginText, normaliseSmallKana } from '../kana';
 import type { SimulatorConfig } from '../options';
@@ -23,7 +23,7 @@ import { GMO_AOZORA_BANK_CODE, lookupBranch } from '../zengin';
  * the spec's own example detail, used for a bank or branch that is not in the bank master.
  */
 const HEADER_CODES: Record<string, string> = {
-  accountId: '220101',
+  accountId: BUSINESS.accountNotFound,
   remitterName: '220102',
   transferDesignatedDate: '220103',
   transferDateHolidayCode: '220104',
@@ -151,11 +151,11 @@ function businessDate(req: ParsedRequest, config: SimulatorConfig, today: string
 function checkTotals(req: ParsedRequest, problems: Problems): void {
   const count = req.transfers.length;
   const sum = req.transfers.reduce((s, t) => s + Number(t.transferAmount), 0);
-  const totals: Array<[field: 'totalCount' | 'totalAmount', expected: number, max: number]> = [
-    ['totalCount', count, MAX_ITEMS],
-    ['totalAmount', sum, MAX_TOTAL_AMOUNT],
+  const totals: Array<[field: 'totalCount' | 'totalAmount', expected: number, max: number, mismatch: string]> = [
+    ['totalCount', count, MAX_ITEMS, '合計件数が明細の件数と一致しません。'],
+    ['totalAmount', sum, MAX_TOTAL_AMOUNT, '合計金額が明細の振込金額の合計と一致しません。'],
   ];
-  for (const [field, expected, max] of totals) {
+  for (const [field, expected, max, mismatch] of totals) {
     const given = req[field];
     // "1件のみの場合は省略可": with several items both totals are required, and they must add up (errata 12).
     if (given === undefined) {
@@ -163,7 +163,7 @@ function checkTotals(req: ParsedRequest, problems: Problems): void {
     } else if (Number(given) < 1 || Number(given) > max) {
       problems.onHeader(field, invalidMessage(field));
     } else if (Number(given) !== expected) {
-      problems.onHeader(field, `${field === 'totalCount' ? '合計件数が明細の件数' : '合計金額が明細の振込金額の合計'}と一致しません。`);
+      problems.onHeader(field, mismatch);
     }
   }
 }
