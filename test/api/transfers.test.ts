@@ -11,7 +11,7 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
   let h: Harness;
   let key: string;
   beforeAll(async () => {
-    h = await startHarness(kind, { simulator: { hangMs: 5000 } });
+    h = await startHarness(kind, { simulator: { hangMs: 8000 } });
     ({ key } = await connectCompany(h, 'SHOP'));
   });
   afterAll(async () => {
@@ -303,13 +303,26 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
     const responses = await Promise.all(
       Array.from({ length: 200 }, (_, i) => post(`burst-${i % 20}`, body(1_000 + (i % 20)))),
     );
-    const statuses = responses.map((r) => r.status);
-    expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
-    expect(simCreated() - before).toBe(20);
+    const statuses: Record<string, number> = {};
+    for (const r of responses) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    // 202 only if the simulator was slower than BANK_TIMEOUT_MS on a loaded machine (then `unknown`)
+    const unexpected = responses.filter((r) => ![201, 202, 409].includes(r.status)).map((r) => r.body);
+    expect(unexpected).toEqual([]);
     expect((await rows()) - beforeRows).toBe(20);
+    // a loaded machine may have turned some into `unknown`: reconciliation must still end at exactly 20
+    for (const wait of [40, 301]) {
+      h.clock.advanceSeconds(wait);
+      await poll();
+    }
+    expect(simCreated() - before).toBe(20);
+    const burst = await h.services.db.manager.find(Transfer, { where: { companyId: 'SHOP' } });
+    const mine = burst.filter((t) => t.idempotencyKey.startsWith('burst-'));
+    expect(mine).toHaveLength(20);
+    expect(mine.every((t) => /^\d{16}$/.test(t.applyNo ?? ''))).toBe(true);
+    expect(new Set(mine.map((t) => t.applyNo)).size).toBe(20);
     const ids = new Map<string, string>();
     responses.forEach((r, i) => {
-      if (r.status !== 201) return;
+      if (r.status === 409) return;
       const k = `burst-${i % 20}`;
       expect(ids.get(k) ?? r.body.id).toBe(r.body.id);
       ids.set(k, r.body.id);

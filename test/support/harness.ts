@@ -67,7 +67,7 @@ export async function startHarness(kind: TestDatabaseKind, options: HarnessOptio
     PUBLIC_BASE_URL: baseUrl,
     DATABASE_URL: database.url,
     TOKEN_ENCRYPTION_KEYS: TEST_KEYS,
-    BANK_TIMEOUT_MS: '1500',
+    BANK_TIMEOUT_MS: '3000',
     RETURN_URL_ORIGINS: 'https://recore.example',
     LOG_LEVEL: 'debug',
     ...options.env,
