@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { companyIdOf } from '../http/auth';
 import { Problem, sendProblem } from '../http/problem';
+import { maskAccountNumber } from '../log';
 import { parse } from '../http/validate';
 import { idempotencyKeySchema, listQuerySchema, transferBodySchema } from './requestSchema';
 import type { Transfer } from './transfer.entity';
@@ -10,13 +11,17 @@ import { transferView } from './transferView';
 
 const transferId = z.uuid('is not a transfer id');
 
-/** A transfer refused by the bank is a 422 that still carries the stored transfer. */
+/**
+ * A transfer refused by the bank is a 422 that still carries the stored transfer; error bodies never
+ * carry a full account number (GET /transfers/:id has it).
+ */
 function sendTransfer(res: Response, transfer: Transfer, status: number): void {
   if (status === 422) {
+    const view = transferView(transfer);
     return sendProblem(
       res,
       new Problem(422, 'transfer-refused', 'Transfer refused', transfer.errorMessage ?? 'The bank refused the transfer.', undefined, {
-        transfer: transferView(transfer),
+        transfer: { ...view, beneficiary: { ...view.beneficiary, accountNumber: maskAccountNumber(view.beneficiary.accountNumber) } },
       }),
     );
   }

@@ -372,6 +372,8 @@ describe('a transfer the bank refuses', () => {
       expect(refused.status).toBe(422);
       expect(refused.body).toMatchObject({ type: expect.stringContaining('transfer-refused'), transfer: { status: 'failed', error: { code: expect.any(String) } } });
       expect(refused.body.transfer.error.message.length).toBeGreaterThan(0);
+      expect(refused.body.transfer.beneficiary.accountNumber).toBe('***0123');
+      expect(JSON.stringify(refused.body)).not.toContain('0000123');
       const replay = await send(9);
       expect(replay.status).toBe(422);
       expect(replay.headers['idempotent-replayed']).toBe('true');
