@@ -18,6 +18,14 @@ export class Problem extends Error {
   ) {
     super(detail ?? title);
   }
+
+  /** seconds a client should wait before trying again (sent as Retry-After) */
+  retryAfterSeconds?: number;
+
+  retryAfter(seconds: number): this {
+    this.retryAfterSeconds = seconds;
+    return this;
+  }
 }
 
 export const problems = {
@@ -30,12 +38,12 @@ export const problems = {
   unprocessable: (type: string, detail: string, errors?: FieldError[]) => new Problem(422, type, 'Unprocessable request', detail, errors),
   unsupportedMediaType: () =>
     new Problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.'),
-  bankUnavailable: (detail: string) => new Problem(503, 'bank-unavailable', 'Bank unavailable', detail),
   badGateway: (detail: string) => new Problem(502, 'bank-error', 'Bank error', detail),
 };
 
 export function sendProblem(res: Response, problem: Problem): void {
   const requestId = res.locals.requestId as string | undefined;
+  if (problem.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(problem.retryAfterSeconds));
   res
     .status(problem.status)
     .type('application/problem+json')

@@ -57,7 +57,7 @@ export function problemForBank(err: unknown): Problem | undefined {
     return new Problem(503, 'bank-unavailable', 'Bank unavailable', 'The bank did not answer or is under maintenance; try again shortly.', undefined, {
       bankError: err.kind,
       ...(err.options.errorCode ? { bankErrorCode: err.options.errorCode } : {}),
-    });
+    }).retryAfter(err.kind === 'maintenance' ? 60 : 5);
   }
   return new Problem(502, 'bank-error', 'Bank error', err.options.errorMessage ?? 'The bank refused the request.', undefined, {
     bankErrorCode: err.options.errorCode,
@@ -186,7 +186,9 @@ export class TransferService {
     if (transfer.firstResponseStatus === 0 && transfer.inFlightSince) {
       const age = this.clock.now().getTime() - transfer.inFlightSince.getTime();
       if (age < POLL.inFlightGraceSeconds * 1000) {
-        throw problems.conflict('request-in-flight', 'A request with this Idempotency-Key is still being processed; retry shortly.', { transferId: transfer.id });
+        throw problems
+          .conflict('request-in-flight', 'A request with this Idempotency-Key is still being processed; retry shortly.', { transferId: transfer.id })
+          .retryAfter(2);
       }
     }
     return { transfer, httpStatus: transfer.firstResponseStatus || 202, replayed: true };

@@ -27,6 +27,17 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
   const rows = () => h.services.db.manager.count(Transfer);
   const poll = () => h.services.poller.runOnce();
 
+  test('the bank under maintenance: reads answer 503 with Retry-After, and the next call works', async () => {
+    h.sim.state.injectFault({ target: 'balances', kind: 'maintenance' });
+    const res = await get('/accounts/101011234567/balance').expect(503);
+    expect(res.body).toMatchObject({ type: expect.stringContaining('bank-unavailable'), bankError: 'maintenance', bankErrorCode: 'WG_ERR_300' });
+    expect(res.headers['retry-after']).toBe('60');
+    h.sim.state.injectFault({ target: 'accounts', kind: 'rate_limit' });
+    const limited = await get('/accounts').expect(503);
+    expect(limited.body).toMatchObject({ bankError: 'rate_limited', bankErrorCode: 'WG_ERR_154' });
+    await get('/accounts/101011234567/balance').expect(200);
+  });
+
   test('accounts and balances come from the bank, amounts as integers', async () => {
     const accounts = await get('/accounts').expect(200);
     expect(accounts.body.accounts[0]).toMatchObject({ accountId: '101011234567', primary: true, transferLimitAmount: 5_000_000 });
@@ -286,6 +297,7 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
     // a POS retry during the crash window is told to wait, not given a second transfer
     const during = await post('crashed-1', body(21_000)).expect(409);
     expect(during.body.type).toContain('request-in-flight');
+    expect(during.headers['retry-after']).toBe('2');
     await poll();
     expect((await get(`/transfers/${orphan.id}`)).body.status).toBe('pending');
     h.clock.advanceSeconds(121);
@@ -346,7 +358,16 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
   });
 
   test("cross-company: A's key cannot read, create or cancel B's transfers, nor pay from B's account", async () => {
-    const { key: otherKey } = await connectCompany(h, 'OTHER');
+    // OTHER logs in at the bank as another customer (the 個人 test user), with its own account
+    const { key: otherKey } = await connectCompany(h, 'OTHER', { bankUser: 'personal-user' });
+    const theirAccount = (await request(h.app).get('/v1/companies/OTHER/accounts').set(...bearer(otherKey)).expect(200)).body.accounts[0].accountId;
+    expect(theirAccount).toBe('302010013543');
+    const globalKey = await h.apiKey(null);
+    const beforeRows = await rows();
+    const borrowed = await post('xc-0', body(1_000, { accountId: theirAccount }), 'SHOP', globalKey).expect(422);
+    expect(borrowed.body.errors.map((e: { field: string }) => e.field)).toEqual(['accountId']);
+    expect(await rows()).toBe(beforeRows);
+    await request(h.app).get(`/v1/companies/SHOP/accounts/${theirAccount}/balance`).set(...bearer(globalKey)).expect(404);
     const mine = await post('xc-1', body(1_000)).expect(201);
     await request(h.app).get(`/v1/companies/SHOP/transfers/${mine.body.id}`).set(...bearer(otherKey)).expect(404);
     await request(h.app).get(`/v1/companies/OTHER/transfers/${mine.body.id}`).set(...bearer(otherKey)).expect(404);
@@ -356,6 +377,7 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
     expect(list.body.items.map((t: { id: string }) => t.id)).not.toContain(mine.body.id);
     // the same Idempotency-Key in another company is another transfer
     const theirs = await post('xc-1', body(1_000), 'OTHER', otherKey).expect(201);
+    expect(theirs.body.accountId).toBe(theirAccount);
     expect(theirs.body.id).not.toBe(mine.body.id);
   });
 });

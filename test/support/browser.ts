@@ -85,7 +85,8 @@ export class Browser {
   }
 
   /** Submits the page's form as a person would: defaults as rendered, clicking the button with this label. */
-  submit(page: Page, buttonLabel: string, stopBefore?: string): Promise<Page> {
+  /** `choose`: fields the person changes before clicking (e.g. another radio button). */
+  submit(page: Page, buttonLabel: string, stopBefore?: string, choose: Record<string, string> = {}): Promise<Page> {
     const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(page.body);
     if (!form) throw new Error(`no form on ${page.url}`);
     const action = /action="([^"]*)"/i.exec(form[1])?.[1] ?? page.url;
@@ -104,6 +105,7 @@ export class Browser {
       const chosen = options.find((o) => /\bselected\b/i.test(o)) ?? options[0];
       if (name && chosen) fields.append(name, decodeEntities(attr(chosen, 'value') ?? ''));
     }
+    for (const [name, value] of Object.entries(choose)) fields.set(name, value);
     const buttons = [...form[2].matchAll(/<button\b([^>]*)>([\s\S]*?)<\/button>/gi)];
     const button = buttons.find((b) => b[2].includes(buttonLabel));
     if (!button) throw new Error(`no button "${buttonLabel}" on ${page.url}`);

@@ -3,7 +3,7 @@ import { Browser, type Page } from './browser';
 import type { Harness } from './harness';
 
 /** ReCORE asks for a connect session; the store owner opens it and consents at the simulated bank. */
-export async function connectCompany(h: Harness, companyId: string, options: { key?: string; returnUrl?: string; stopBefore?: string } = {}): Promise<{ page: Page; browser: Browser; key: string }> {
+export async function connectCompany(h: Harness, companyId: string, options: { key?: string; returnUrl?: string; stopBefore?: string; bankUser?: string } = {}): Promise<{ page: Page; browser: Browser; key: string }> {
   const key = options.key ?? (await h.apiKey(companyId));
   const created = await request(h.app)
     .post(`/v1/companies/${companyId}/connect-sessions`)
@@ -13,7 +13,7 @@ export async function connectCompany(h: Harness, companyId: string, options: { k
   const browser = new Browser();
   const login = await browser.get(created.body.url);
   if (login.status !== 200) throw new Error(`bank login page: HTTP ${login.status} ${login.body.slice(0, 200)}`);
-  const page = await browser.submit(login, '同意する', options.stopBefore);
+  const page = await browser.submit(login, '同意する', options.stopBefore, options.bankUser ? { userId: options.bankUser } : {});
   return { page, browser, key };
 }
 
