@@ -6,6 +6,5 @@ import { Column, type ColumnOptions } from 'typeorm';
  */
 export const DateTimeColumn = (options: ColumnOptions = {}) => Column({ type: 'datetime', precision: 3, ...options });
 
-export const IdColumnLength = 36;
 export const CompanyIdLength = 64;
 export const CompanyIdPattern = /^[A-Za-z0-9_-]{1,64}$/;

@@ -38,7 +38,6 @@ export const problems = {
   unprocessable: (type: string, detail: string, errors?: FieldError[]) => new Problem(422, type, 'Unprocessable request', detail, errors),
   unsupportedMediaType: () =>
     new Problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.'),
-  badGateway: (detail: string) => new Problem(502, 'bank-error', 'Bank error', detail),
 };
 
 export function sendProblem(res: Response, problem: Problem): void {

@@ -16,7 +16,6 @@ export const TRANSFER_STATUSES = [
 ] as const;
 export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
 
-export const FINAL_STATUSES: ReadonlySet<TransferStatus> = new Set(['completed', 'failed', 'cancelled', 'returned']);
 export const CANCELLABLE_STATUSES: ReadonlySet<TransferStatus> = new Set(['submitted', 'scheduled']);
 
 const BY_BANK_CODE: Record<string, { status: TransferStatus; reason?: string }> = {
