@@ -68,6 +68,19 @@ describe('settlement by the clock (auto approval)', () => {
     expect(debit.transactionDate).toBe('2026-11-26');
   });
 
+  test('transitions skipped by a clock jump are replayed in time order, whatever the booking order', async () => {
+    await book(transferBody({ transferDesignatedDate: '2026-11-26' }, [transferItem({ beneficiaryName: 'ﾖﾔｸ' })]));
+    await book(transferBody({}, [transferItem({ beneficiaryName: 'ｿｸｼﾞ', transferAmount: '20000' })]));
+    sim.clock.set('2026-11-30T00:00:00.000Z');
+    const listed = await rows('2026-11-24', '2026-11-30');
+    expect(listed.map((r) => [r.transactionDate, r.remarks, r.balance])).toEqual([
+      ['2026-11-24', '振込 ｿｸｼﾞ', '49980000'],
+      ['2026-11-24', '振込手数料', '49979855'],
+      ['2026-11-26', '振込 ﾖﾔｸ', '49969855'],
+      ['2026-11-26', '振込手数料', '49969710'],
+    ]);
+  });
+
   test('settleAfterSeconds can change at run time', async () => {
     sim.state.configure({ settleAfterSeconds: 5 });
     const applyNo = await book();

@@ -3,12 +3,11 @@ import { jstCompactDate, jstDate, monthStart } from '../jst';
 import type { SimulatorConfig } from '../options';
 import { IdempotencyStore } from './idempotency';
 import { Ledger, type LedgerRow } from './ledger';
+import { ClockSchedule } from './schedule';
 import {
   acceptedStatus,
-  clockTransition,
   isAccepted,
   moneyPhase,
-  type DueTransition,
   type MoneyPhase,
   type Transfer,
   type TransferOrder,
@@ -37,13 +36,19 @@ export class Bank {
   readonly ledger = new Ledger();
   readonly idempotency = new IdempotencyStore();
   private readonly transfers: Transfer[] = [];
+  private readonly byApplyNo = new Map<string, Transfer>();
+  /** per account, what accepted-but-unsettled transfers hold against withdrawableAmount */
+  private readonly held = new Map<string, number>();
+  private readonly schedule: ClockSchedule;
   private applySeq = 0;
   private acceptSeq = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly config: SimulatorConfig,
-  ) {}
+  ) {
+    this.schedule = new ClockSchedule(() => config.settleAfterSeconds);
+  }
 
   balances(accountId: string): BalanceFigures {
     this.advance();
@@ -82,13 +87,15 @@ export class Bank {
       money: { reserved: false, amountDebited: false, feeDebited: false },
     };
     this.transfers.push(transfer);
+    this.byApplyNo.set(transfer.applyNo, transfer);
     this.moveTo(transfer, transfer.autoApproved ? acceptedStatus(order.designatedDate, jstDate(now)) : '2', now);
     return transfer;
   }
 
   find(accountId: string, applyNo: string): Transfer | undefined {
     this.advance();
-    return this.transfers.find((t) => t.accountId === accountId && t.applyNo === applyNo);
+    const transfer = this.byApplyNo.get(applyNo);
+    return transfer?.accountId === accountId ? transfer : undefined;
   }
 
   transfersOf(accountId: string): Transfer[] {
@@ -110,7 +117,7 @@ export class Bank {
 
   /** What the user does in the bank's web site to let a manual-mode transfer go. */
   approve(applyNo: string): Transfer {
-    const transfer = this.byApplyNo(applyNo);
+    const transfer = this.known(applyNo);
     if (transfer.status !== '2') throw controlError(409, `transfer ${applyNo} is not awaiting approval (status ${transfer.status})`);
     const now = this.clock.now();
     this.moveTo(transfer, acceptedStatus(transfer.designatedDate, jstDate(now)), now);
@@ -119,29 +126,26 @@ export class Bank {
 
   /** Test hook: any status, with the money movements that status implies. */
   force(applyNo: string, status: TransferStatus): Transfer {
-    const transfer = this.byApplyNo(applyNo);
+    const transfer = this.known(applyNo);
     this.moveTo(transfer, status, this.clock.now());
     return transfer;
   }
 
-  private byApplyNo(applyNo: string): Transfer {
+  private known(applyNo: string): Transfer {
     this.advance();
-    const transfer = this.transfers.find((t) => t.applyNo === applyNo);
+    const transfer = this.byApplyNo.get(applyNo);
     if (!transfer) throw controlError(404, `no transfer with applyNo ${applyNo}`);
     return transfer;
   }
 
+  /**
+   * Replays, in clock order, every transition due by now. Each step takes one entry off the schedule, and only a
+   * transition to 12 adds one, so the loop ends.
+   */
   private advance(): void {
     const now = this.clock.now().getTime();
-    // Each transfer makes at most three clock transitions (2→5, or 11→12→20), which bounds the loop.
-    for (let budget = this.transfers.length * 3; budget > 0; budget--) {
-      let next: (DueTransition & { transfer: Transfer }) | undefined;
-      for (const transfer of this.transfers) {
-        const due = clockTransition(transfer, this.config.settleAfterSeconds);
-        if (due && due.at.getTime() <= now && (!next || due.at < next.at)) next = { ...due, transfer };
-      }
-      if (!next) return;
-      this.moveTo(next.transfer, next.to, next.at);
+    for (let due = this.schedule.takeDue(now); due; due = this.schedule.takeDue(now)) {
+      this.moveTo(due.transfer, due.to, due.at);
     }
   }
 
@@ -155,10 +159,15 @@ export class Bank {
     if (to === '12' && from !== '12') transfer.processingSince = at;
     if (from === '2' && to !== '2' && to !== '5') transfer.requestEndAt = at;
     transfer.status = to;
+    this.schedule.track(transfer);
   }
 
   private moveMoney(transfer: Transfer, to: MoneyPhase, status: TransferStatus, at: Date): void {
     const from = transfer.money;
+    if (from.reserved !== to.reserved) {
+      const change = (to.reserved ? 1 : -1) * (transfer.amount + transfer.fee);
+      this.held.set(transfer.accountId, (this.held.get(transfer.accountId) ?? 0) + change);
+    }
     for (const item of transfer.items) {
       if (from.amountDebited !== to.amountDebited) {
         const label = to.amountDebited ? '振込' : (REFUND_REMARKS[status] ?? '振込返却');
@@ -173,10 +182,7 @@ export class Bank {
 
   /** withdrawableAmount: the balance less what accepted-but-unsettled transfers hold. */
   private withdrawable(accountId: string): number {
-    const held = this.transfers
-      .filter((t) => t.accountId === accountId && t.money.reserved)
-      .reduce((sum, t) => sum + t.amount + t.fee, 0);
-    return this.ledger.balance(accountId) - held;
+    return this.ledger.balance(accountId) - (this.held.get(accountId) ?? 0);
   }
 
   /** applyNo and acceptNo: JST date of the clock + an 8-digit sequence (2026071100000001, observed in sunabar). */

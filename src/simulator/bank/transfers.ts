@@ -1,5 +1,3 @@
-import { addDays, jstDayStart } from '../jst';
-
 /** §9.1 for 振込 (30 is bulk only and so not here). */
 export const STATUS_NAMES = {
   '2': '申請中',
@@ -157,27 +155,4 @@ export function unableDetail(status: TransferStatus): Record<string, string | bo
 /** The status a newly accepted transfer takes: 予約中 for a future date, else 手続中. */
 export function acceptedStatus(designatedDate: string, today: string): TransferStatus {
   return designatedDate > today ? '11' : '12';
-}
-
-export interface DueTransition {
-  at: Date;
-  to: TransferStatus;
-}
-
-/**
- * The next transition the clock alone causes:
- * 2 expires (5) when its designated date has passed unapproved, 11 starts processing (12) on its date,
- * 12 completes (20) settleAfterSeconds after processing started.
- */
-export function clockTransition(t: Transfer, settleAfterSeconds: number): DueTransition | undefined {
-  switch (t.status) {
-    case '2':
-      return { at: jstDayStart(addDays(t.designatedDate, 1)), to: '5' };
-    case '11':
-      return { at: jstDayStart(t.designatedDate), to: '12' };
-    case '12':
-      return t.processingSince && { at: new Date(t.processingSince.getTime() + settleAfterSeconds * 1000), to: '20' };
-    default:
-      return undefined;
-  }
 }
