@@ -27,6 +27,7 @@ export class Transfers1732400000000 implements MigrationInterface {
           str('designatedDate', 10),
           str('ediInfo', 20),
           str('reference', 64, true),
+          str('createdByKeyId', 36, true),
           str('status', 16),
           str('bankStatus', 4, true),
           str('bankResultCode', 2, true),

@@ -39,7 +39,7 @@ export function transferRoutes(transfers: TransferService): Router {
   router.post('/transfers', async (req, res) => {
     const key = parse(idempotencyKeySchema, req.get('idempotency-key'), 'Idempotency-Key');
     const body = parse(transferBodySchema, req.body);
-    const result = await transfers.create(companyIdOf(req), key, body);
+    const result = await transfers.create(companyIdOf(req), key, body, res.locals.apiPrincipal?.keyId ?? null);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.setHeader('Location', `${req.baseUrl}/transfers/${result.transfer.id}`);
     sendTransfer(res, result.transfer, result.httpStatus);

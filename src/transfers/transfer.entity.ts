@@ -73,6 +73,10 @@ export class Transfer {
   @Column({ type: 'varchar', length: 64, nullable: true })
   reference!: string | null;
 
+  /** the API key that asked for it, for the audit trail */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  createdByKeyId!: string | null;
+
   @Column({ type: 'varchar', length: 16 })
   status!: TransferStatus;
 

@@ -97,7 +97,7 @@ export class TransferService {
     return t;
   }
 
-  async create(companyId: string, idempotencyKey: string, body: TransferBody): Promise<CreateResult> {
+  async create(companyId: string, idempotencyKey: string, body: TransferBody, createdByKeyId: string | null = null): Promise<CreateResult> {
     const hash = requestHash(body);
     const existing = await this.findByKey(companyId, idempotencyKey);
     if (existing) return this.replay(existing, hash);
@@ -120,6 +120,7 @@ export class TransferService {
       companyId,
       idempotencyKey,
       requestHash: hash,
+      createdByKeyId,
       fee: null,
       ediInfo: draft.ediInfo ?? ourReference(id),
       status: 'pending' as const,
@@ -150,7 +151,7 @@ export class TransferService {
       if (!winner) throw err;
       return this.replay(winner, hash);
     }
-    this.log.info('transfer stored; submitting', { transferId: id, companyId, amount: draft.amount });
+    this.log.info('transfer stored; submitting', { transferId: id, companyId, amount: draft.amount, apiKeyId: createdByKeyId });
 
     const flight = this.submit(row);
     this.inflight.set(id, flight);

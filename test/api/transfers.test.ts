@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { hashApiKey } from '../../src/apiKeys/apiKeyService';
 import { Transfer } from '../../src/transfers/transfer.entity';
 import { bearer, connectCompany } from '../support/connect';
 import { DATABASES } from '../support/databases';
@@ -79,6 +80,9 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
     const sent = h.sim.state.transfers().find((t) => t.applyNo === first.body.applyNo)!;
     expect(sent).toMatchObject({ amount: 12_000, idempotencyKey: first.body.id, ediInfo: first.body.ediInfo });
     expect(sent.beneficiary).toMatchObject({ accountNumber: '0000123', accountTypeCode: '1', name: 'ﾔﾏﾀﾞ ﾀﾛｳ' });
+    const stored = await h.services.db.manager.findOneByOrFail(Transfer, { id: first.body.id });
+    const [keyRow] = await h.services.db.dataSource.query('SELECT id FROM api_keys WHERE keyHash = ?', [hashApiKey(key)]);
+    expect(stored.createdByKeyId).toBe(keyRow.id);
 
     h.clock.advanceSeconds(3600);
     const replay = await post('pos-0001', { beneficiary: SELLER, reference: 'BUY-1', amount: 12_000 }).expect(201);
