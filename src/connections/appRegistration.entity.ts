@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { CompanyIdLength, DateTimeColumn } from '../db/columns';
+import { Column, Entity, Index } from 'typeorm';
+import { DateTimeColumn } from '../db/columns';
+import { CompanyRow } from '../db/companyRow';
 
 /**
  * A company's own client registration, where the bank issued one per company. The vendor's registration
@@ -7,16 +8,7 @@ import { CompanyIdLength, DateTimeColumn } from '../db/columns';
  */
 @Entity('bank_app_registrations')
 @Index('uq_bank_app_registrations_company', ['environment', 'companyId'], { unique: true })
-export class BankAppRegistration {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  environment!: string;
-
-  @Column({ type: 'varchar', length: CompanyIdLength })
-  companyId!: string;
-
+export class BankAppRegistration extends CompanyRow {
   @Column({ type: 'varchar', length: 128 })
   clientId!: string;
 

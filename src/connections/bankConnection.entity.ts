@@ -1,20 +1,12 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { CompanyIdLength, DateTimeColumn } from '../db/columns';
+import { Column, Entity, Index } from 'typeorm';
+import { DateTimeColumn } from '../db/columns';
+import { CompanyRow } from '../db/companyRow';
 
 export type ConnectionStatus = 'connected' | 'reauthorization_required' | 'disconnected';
 
 @Entity('bank_connections')
 @Index('uq_bank_connections_company', ['environment', 'companyId'], { unique: true })
-export class BankConnection {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  environment!: string;
-
-  @Column({ type: 'varchar', length: CompanyIdLength })
-  companyId!: string;
-
+export class BankConnection extends CompanyRow {
   @Column({ type: 'varchar', length: 32 })
   status!: ConnectionStatus;
 

@@ -1,21 +1,13 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { CompanyIdLength, DateTimeColumn } from '../db/columns';
+import { Column, Entity, Index } from 'typeorm';
+import { DateTimeColumn } from '../db/columns';
+import { CompanyRow } from '../db/companyRow';
 
 /**
  * One browser consent attempt. The state and the browser binding are stored only as SHA-256 hashes;
  * the PKCE verifier (when used) is sealed like a token.
  */
 @Entity('connect_sessions')
-export class ConnectSession {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  environment!: string;
-
-  @Column({ type: 'varchar', length: CompanyIdLength })
-  companyId!: string;
-
+export class ConnectSession extends CompanyRow {
   @Column({ type: 'varchar', length: 2048, nullable: true })
   returnUrl!: string | null;
 

@@ -1,21 +1,13 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { CompanyIdLength, DateTimeColumn } from '../db/columns';
+import { Column, Entity, Index } from 'typeorm';
+import { DateTimeColumn } from '../db/columns';
+import { CompanyRow } from '../db/companyRow';
 
 export type TokenKind = 'access' | 'refresh';
 
 /** One row per token so each can expire, and be physically deleted, on its own schedule. */
 @Entity('bank_tokens')
 @Index('uq_bank_tokens_owner_kind', ['environment', 'companyId', 'kind'], { unique: true })
-export class BankToken {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  environment!: string;
-
-  @Column({ type: 'varchar', length: CompanyIdLength })
-  companyId!: string;
-
+export class BankToken extends CompanyRow {
   @Column({ type: 'varchar', length: 16 })
   kind!: TokenKind;
 

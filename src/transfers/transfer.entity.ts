@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { CompanyIdLength, DateTimeColumn } from '../db/columns';
+import { Column, Entity, Index } from 'typeorm';
+import { DateTimeColumn } from '../db/columns';
+import { CompanyRow } from '../db/companyRow';
 import type { TransferStatus } from './lifecycle';
 
 const yen = {
@@ -16,16 +17,7 @@ const yen = {
 @Index('uq_transfers_idempotency', ['environment', 'companyId', 'idempotencyKey'], { unique: true })
 @Index('ix_transfers_company_created', ['companyId', 'createdAt'])
 @Index('ix_transfers_poll', ['nextPollAt'])
-export class Transfer {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  environment!: string;
-
-  @Column({ type: 'varchar', length: CompanyIdLength })
-  companyId!: string;
-
+export class Transfer extends CompanyRow {
   @Column({ type: 'varchar', length: 128 })
   idempotencyKey!: string;
 
