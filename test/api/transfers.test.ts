@@ -356,6 +356,12 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
     expect([...times].sort().reverse()).toEqual(times);
     const failed = await get('/transfers?status=failed').expect(200);
     expect(failed.body.items.every((t: { status: string }) => t.status === 'failed')).toBe(true);
+    const newest = all[0].createdAt as string;
+    const window = await get(`/transfers?from=${encodeURIComponent(newest)}&to=${encodeURIComponent(new Date(Date.parse(newest) + 1).toISOString())}`).expect(200);
+    expect(window.body.items.length).toBeGreaterThan(0);
+    expect(window.body.items.every((t: { createdAt: string }) => t.createdAt === newest)).toBe(true);
+    expect((await get(`/transfers?to=${encodeURIComponent('2000-01-01T00:00:00Z')}`).expect(200)).body.items).toEqual([]);
+    await get('/transfers?from=yesterday').expect(400);
     await get('/transfers?status=lost').expect(400);
     await get('/transfers?cursor=garbage').expect(400);
     await get('/transfers?limit=1000').expect(400);
@@ -404,6 +410,25 @@ describe('a transfer the bank refuses', () => {
       expect(replay.status).toBe(422);
       expect(replay.headers['idempotent-replayed']).toBe('true');
       expect(h.sim.state.stats().transferRequests).toBe(9);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('the bank disagrees with our checks (its clock is two days ahead)', () => {
+  test('fee quote: the bank validation error comes back as field errors; a transfer is failed with the bank code kept', async () => {
+    let h: Harness | undefined;
+    const skewed = { now: () => new Date(h!.clock.now().getTime() + 2 * 86_400_000) };
+    h = await startHarness('sqlite', { simulator: { clock: skewed } });
+    try {
+      const { key } = await connectCompany(h, 'SKEW');
+      const quote = await request(h.app).post('/v1/companies/SKEW/transfers/fee-quote').set(...bearer(key)).send(body(1000)).expect(422);
+      expect(quote.body.type).toContain('bank-validation-error');
+      expect(quote.body.errors).toEqual([{ field: 'transfer', reason: expect.stringMatching(/^220103: .*過去/) }]);
+      const refused = await request(h.app).post('/v1/companies/SKEW/transfers').set(...bearer(key)).set('idempotency-key', 'skew-1').send(body(1000)).expect(422);
+      expect(refused.body.transfer).toMatchObject({ status: 'failed', error: { code: '220011', details: [{ code: '220103', message: expect.stringContaining('過去') }] } });
+      expect(h.sim.state.stats().transferRequests).toBe(0);
     } finally {
       await h.close();
     }
