@@ -347,11 +347,17 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
   });
 
   test('list: newest first, cursor pagination, status filter', async () => {
+    for (let i = 0; i < 6; i++) {
+      h.clock.advanceSeconds(1);
+      await post(`list-${i}`, body(2_000 + i)).expect(201);
+    }
     const page1 = await get('/transfers?limit=5').expect(200);
+    expect(page1.body.items.map((t: { idempotencyKey: string }) => t.idempotencyKey)).toEqual(['list-5', 'list-4', 'list-3', 'list-2', 'list-1']);
     expect(page1.body.items).toHaveLength(5);
     const page2 = await get(`/transfers?limit=5&cursor=${page1.body.nextCursor}`).expect(200);
     const all = [...page1.body.items, ...page2.body.items];
-    expect(new Set(all.map((t: { id: string }) => t.id)).size).toBe(10);
+    expect(page2.body.items[0].idempotencyKey).toBe('list-0');
+    expect(new Set(all.map((t: { id: string }) => t.id)).size).toBe(all.length);
     const times = all.map((t: { createdAt: string }) => t.createdAt);
     expect([...times].sort().reverse()).toEqual(times);
     const failed = await get('/transfers?status=failed').expect(200);
