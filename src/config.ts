@@ -47,6 +47,7 @@ const envSchema = z.object({
   BANK_SCOPES: z.string().trim().min(1).default(DEFAULT_SCOPES),
   BANK_PKCE: z.enum(['true', 'false']).default('false'),
   BANK_TIMEOUT_MS: positiveInt.max(120_000).default(15_000),
+  BANK_MAX_RPS: z.coerce.number().min(0).max(1000).default(0),
   BANK_REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(7_776_000),
   TOKEN_REFRESH_MARGIN_SECONDS: positiveInt.default(86_400),
   PUBLIC_BASE_URL: url.optional(),
@@ -74,6 +75,8 @@ export interface Config {
     scopes: string[];
     pkce: boolean;
     timeoutMs: number;
+    /** outbound requests per second from this process; 0 = unlimited */
+    maxRequestsPerSecond: number;
     refreshTokenTtlSeconds: number;
     refreshMarginSeconds: number;
   };
@@ -205,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       scopes,
       pkce: e.BANK_PKCE === 'true',
       timeoutMs: e.BANK_TIMEOUT_MS,
+      maxRequestsPerSecond: e.BANK_MAX_RPS,
       refreshTokenTtlSeconds: e.BANK_REFRESH_TOKEN_TTL_SECONDS,
       refreshMarginSeconds: e.TOKEN_REFRESH_MARGIN_SECONDS,
     },

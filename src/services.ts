@@ -4,7 +4,8 @@ import { AccountService } from './accounts/accountService';
 import { accountRoutes } from './accounts/routes';
 import { ApiKeyService } from './apiKeys/apiKeyService';
 import { createBank, type Bank } from './bank';
-import type { Clock } from './clock';
+import { RateLimiter } from './bank/rateLimiter';
+import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { ConnectionService } from './connections/connectionService';
 import { ConnectService } from './connections/connectService';
@@ -54,7 +55,15 @@ export interface ServiceOverrides {
 export function buildServices(config: Config, db: Database, clock: Clock, log: Logger, overrides: ServiceOverrides = {}): Services {
   const environment = config.bankEnv;
   const instanceId = overrides.instanceId ?? randomUUID();
-  const bank = overrides.bank ?? createBank({ authUrl: config.bank.authUrl, apiUrl: config.bank.apiUrl, timeoutMs: config.bank.timeoutMs });
+  const bank =
+    overrides.bank ??
+    createBank({
+      authUrl: config.bank.authUrl,
+      apiUrl: config.bank.apiUrl,
+      timeoutMs: config.bank.timeoutMs,
+      // the bank counts real seconds, whatever clock the rest of the service is given
+      limiter: new RateLimiter(config.bank.maxRequestsPerSecond, systemClock),
+    });
   const cipher = new Cipher(config.keyRing);
   const registrations = new AppRegistrations(db, cipher, clock, environment, {
     owner: 'vendor',

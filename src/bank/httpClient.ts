@@ -1,4 +1,5 @@
 import { BankError, type BankErrorDetail } from './errors';
+import type { RateLimiter } from './rateLimiter';
 
 export interface BankRequest {
   method: 'GET' | 'POST';
@@ -24,9 +25,11 @@ export class BankHttpClient {
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs: number,
+    private readonly limiter?: RateLimiter,
   ) {}
 
   async send(req: BankRequest): Promise<BankResponse> {
+    await this.limiter?.acquire();
     const url = new URL(`${this.baseUrl}${req.path}`);
     for (const [key, value] of Object.entries(req.query ?? {})) {
       for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) url.searchParams.append(key, v);

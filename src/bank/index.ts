@@ -1,6 +1,7 @@
 import { AccountsApi } from './accountsApi';
 import { BankHttpClient } from './httpClient';
 import { BankOAuthClient } from './oauthClient';
+import type { RateLimiter } from './rateLimiter';
 import { TransfersApi } from './transfersApi';
 
 /** The only way features reach the bank. */
@@ -11,7 +12,7 @@ export interface Bank {
   http: BankHttpClient;
 }
 
-export function createBank(options: { authUrl: string; apiUrl: string; timeoutMs: number }): Bank {
-  const http = new BankHttpClient(options.apiUrl, options.timeoutMs);
-  return { oauth: new BankOAuthClient(options.authUrl, options.timeoutMs), accounts: new AccountsApi(http), transfers: new TransfersApi(http), http };
+export function createBank(options: { authUrl: string; apiUrl: string; timeoutMs: number; limiter?: RateLimiter }): Bank {
+  const http = new BankHttpClient(options.apiUrl, options.timeoutMs, options.limiter);
+  return { oauth: new BankOAuthClient(options.authUrl, options.timeoutMs, options.limiter), accounts: new AccountsApi(http), transfers: new TransfersApi(http), http };
 }

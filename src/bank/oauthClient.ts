@@ -1,5 +1,6 @@
 import { AuthorizationCode } from 'simple-oauth2';
 import { BankOAuthError } from './errors';
+import type { RateLimiter } from './rateLimiter';
 import type { ClientRegistration } from './registration';
 
 export interface TokenSet {
@@ -30,6 +31,7 @@ export class BankOAuthClient {
   constructor(
     authBaseUrl: string,
     private readonly timeoutMs: number,
+    private readonly limiter?: RateLimiter,
   ) {
     this.authorize = new URL(`${authBaseUrl}/authorization`);
     this.token = new URL(`${authBaseUrl}/token`);
@@ -74,6 +76,7 @@ export class BankOAuthClient {
   }
 
   private async call<T extends { token: Record<string, unknown> }>(work: () => Promise<T>): Promise<T> {
+    await this.limiter?.acquire();
     try {
       return await work();
     } catch (err) {
