@@ -4,11 +4,11 @@ import type { Clock } from '../clock';
 import type { ConnectionService } from '../connections/connectionService';
 import type { Database } from '../db/database';
 import { BankConnection } from '../connections/bankConnection.entity';
+import { problemForBank, problemForConnection } from '../http/bankProblems';
 import { problems } from '../http/problem';
 import { NotConnectedError } from '../tokens/errors';
 import type { TokenVault } from '../tokens/vault';
 import { withAccessToken } from '../tokens/withAccessToken';
-import { problemForBank, problemForConnection } from '../transfers/transferService';
 import { toAccountView, type AccountView } from './accountView';
 
 const yenOrNull = (v: string | undefined) => (v !== undefined && /^-?\d+$/.test(v) ? Number(v) : null);
@@ -31,17 +31,21 @@ export class AccountService {
     }
   }
 
-  async list(companyId: string): Promise<AccountView[]> {
+  private async connection(companyId: string): Promise<BankConnection> {
     const conn = await this.connections.find(companyId);
     if (!conn) throw problemForConnection(new NotConnectedError(companyId))!;
+    return conn;
+  }
+
+  async list(companyId: string): Promise<AccountView[]> {
+    const conn = await this.connection(companyId);
     const accounts = await this.call(companyId, (token) => this.bank.accounts.list(token));
     await this.db.transaction((em) => em.update(BankConnection, { id: conn.id }, { accounts: JSON.stringify(accounts), updatedAt: this.clock.now() }));
     return accounts.map(toAccountView);
   }
 
   async balance(companyId: string, accountId: string) {
-    const conn = await this.connections.find(companyId);
-    if (!conn) throw problemForConnection(new NotConnectedError(companyId))!;
+    const conn = await this.connection(companyId);
     // only the company's own accounts: a key for A can never read an account of B's
     if (!this.connections.accounts(conn).some((a) => a.accountId === accountId)) {
       throw problems.notFound("No such account in this company's bank connection.");

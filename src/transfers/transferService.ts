@@ -8,7 +8,8 @@ import type { BankConnection } from '../connections/bankConnection.entity';
 import type { ConnectionService } from '../connections/connectionService';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
-import { Problem, problems } from '../http/problem';
+import { problemForBank, problemForConnection } from '../http/bankProblems';
+import { problems } from '../http/problem';
 import type { Logger } from '../log';
 import { NotConnectedError, ReauthorizationRequiredError } from '../tokens/errors';
 import type { TokenVault } from '../tokens/vault';
@@ -39,29 +40,6 @@ function requestHash(body: TransferBody): string {
 /** Our short reference in ediInfo: lets the reconciler recognise the transfer at the bank. */
 function ourReference(id: string): string {
   return `RC${id.replace(/-/g, '').slice(0, 12).toUpperCase()}`;
-}
-
-export function problemForConnection(err: unknown): Problem | undefined {
-  if (err instanceof NotConnectedError) return problems.conflict('not-connected', 'This company has no bank connection: connect it first.');
-  if (err instanceof ReauthorizationRequiredError) {
-    return problems.conflict('reauthorization-required', 'The bank connection needs the store owner to consent again: create a new connect session.', {
-      reason: err.reason,
-    });
-  }
-  return undefined;
-}
-
-export function problemForBank(err: unknown): Problem | undefined {
-  if (!(err instanceof BankError)) return undefined;
-  if (err.transient) {
-    return new Problem(503, 'bank-unavailable', 'Bank unavailable', 'The bank did not answer or is under maintenance; try again shortly.', undefined, {
-      bankError: err.kind,
-      ...(err.options.errorCode ? { bankErrorCode: err.options.errorCode } : {}),
-    }).retryAfter(err.kind === 'maintenance' ? 60 : 5);
-  }
-  return new Problem(502, 'bank-error', 'Bank error', err.options.errorMessage ?? 'The bank refused the request.', undefined, {
-    bankErrorCode: err.options.errorCode,
-  });
 }
 
 /** Decides everything about payouts; routes only parse and authorise. */
