@@ -1,18 +1,21 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { createTable } from './charset';
 import { bool, dateTime, id, str, text } from './columns';
 
 export class Foundation1732300000000 implements MigrationInterface {
   name = 'Foundation1732300000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.createTable(
+    await createTable(
+      q,
       new Table({
         name: 'api_keys',
         columns: [id(), str('name', 100), str('keyHash', 64), str('companyId', 64, true), dateTime('createdAt'), dateTime('revokedAt', true)],
         indices: [new TableIndex({ name: 'uq_api_keys_hash', columnNames: ['keyHash'], isUnique: true })],
       }),
     );
-    await q.createTable(
+    await createTable(
+      q,
       new Table({
         name: 'bank_app_registrations',
         columns: [
@@ -33,7 +36,8 @@ export class Foundation1732300000000 implements MigrationInterface {
         indices: [new TableIndex({ name: 'uq_bank_app_registrations_company', columnNames: ['environment', 'companyId'], isUnique: true })],
       }),
     );
-    await q.createTable(
+    await createTable(
+      q,
       new Table({
         name: 'connect_sessions',
         columns: [
@@ -56,7 +60,8 @@ export class Foundation1732300000000 implements MigrationInterface {
         ],
       }),
     );
-    await q.createTable(
+    await createTable(
+      q,
       new Table({
         name: 'bank_connections',
         columns: [
@@ -79,7 +84,8 @@ export class Foundation1732300000000 implements MigrationInterface {
         indices: [new TableIndex({ name: 'uq_bank_connections_company', columnNames: ['environment', 'companyId'], isUnique: true })],
       }),
     );
-    await q.createTable(
+    await createTable(
+      q,
       new Table({
         name: 'bank_tokens',
         columns: [
@@ -100,7 +106,8 @@ export class Foundation1732300000000 implements MigrationInterface {
         ],
       }),
     );
-    await q.createTable(
+    await createTable(
+      q,
       new Table({ name: 'job_leases', columns: [{ ...str('name', 64), isPrimary: true }, str('holder', 64, true), dateTime('until', true)] }),
     );
   }

@@ -1,11 +1,13 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { createTable } from './charset';
 import { bigInt, dateTime, id, int, str, text } from './columns';
 
 export class Transfers1732400000000 implements MigrationInterface {
   name = 'Transfers1732400000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.createTable(
+    await createTable(
+      q,
       new Table({
         name: 'transfers',
         columns: [

@@ -29,7 +29,8 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     username: decodeURIComponent(u.username),
     password: decodeURIComponent(u.password),
     database: decodeURIComponent(u.pathname.slice(1)),
-    charset: 'utf8mb4_unicode_ci',
+    // utf8mb4 on the wire; binary collation so literals compare as exactly as the (binary) columns
+    charset: 'utf8mb4_bin',
     // Dates are UTC on the wire and in the tables, whatever the server's or the host's zone.
     timezone: 'Z',
     extra: { connectionLimit: 10 },

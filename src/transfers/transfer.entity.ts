@@ -17,6 +17,8 @@ const yen = {
 @Index('uq_transfers_idempotency', ['environment', 'companyId', 'idempotencyKey'], { unique: true })
 @Index('ix_transfers_company_created', ['companyId', 'createdAt'])
 @Index('ix_transfers_poll', ['nextPollAt'])
+// one bank transfer belongs to one row: the reconciler can never attach it to a second one
+@Index('uq_transfers_apply_no', ['environment', 'accountId', 'applyNo'], { unique: true })
 export class Transfer extends CompanyRow {
   @Column({ type: 'varchar', length: 128 })
   idempotencyKey!: string;

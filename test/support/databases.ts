@@ -19,7 +19,8 @@ export interface TestDatabase {
 }
 
 /** An empty database nobody has touched: a temp SQLite path, or a fresh schema in the run's MariaDB. */
-export async function createEmptyDatabase(kind: TestDatabaseKind): Promise<{ url: string; drop(): Promise<void> }> {
+/** `charset`: the MariaDB database's default character set (production servers may still default to latin1). */
+export async function createEmptyDatabase(kind: TestDatabaseKind, charset = 'utf8mb4 COLLATE utf8mb4_unicode_ci'): Promise<{ url: string; drop(): Promise<void> }> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'gbi-sqlite-'));
     return { url: `sqlite:${join(dir, 'test.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
@@ -28,7 +29,7 @@ export async function createEmptyDatabase(kind: TestDatabaseKind): Promise<{ url
   if (!base) throw new Error('TEST_MARIADB_URL is not set: the jest globalSetup starts MariaDB');
   const name = `gbi_${randomBytes(6).toString('hex')}`;
   const admin = await createConnection(base);
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET ${charset}`);
   await admin.end();
   return {
     url: new URL(name, base).toString(),
@@ -41,8 +42,8 @@ export async function createEmptyDatabase(kind: TestDatabaseKind): Promise<{ url
 }
 
 /** A brand-new, migrated database. */
-export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestDatabase> {
-  const empty = await createEmptyDatabase(kind);
+export async function openTestDatabase(kind: TestDatabaseKind, charset?: string): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase(kind, charset);
   const db = await openDatabase(empty.url, { migrate: true });
   return {
     kind,

@@ -19,6 +19,8 @@ export interface HarnessOptions {
   simulator?: Partial<SimulatorOptions>;
   /** more client registrations at the simulator (a company's own), with our redirect URI */
   extraClients?: Array<Omit<SimulatorClient, 'redirectUris'>>;
+  /** MariaDB: the database's default character set, e.g. 'latin1' */
+  databaseCharset?: string;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function startHarness(kind: TestDatabaseKind, options: HarnessOptio
     })),
     ...options.simulator,
   });
-  const database = await openTestDatabase(kind);
+  const database = await openTestDatabase(kind, options.databaseCharset);
   const config = loadConfig({
     BANK_ENV: 'simulator',
     BANK_AUTH_URL: `${simulator.url}/ganb/api/auth/v1`,
