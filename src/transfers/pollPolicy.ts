@@ -15,6 +15,11 @@ export const POLL = {
   inFlightGraceSeconds: 120,
   /** an unknown transfer not found at the bank is resent only after the bank had this long to show it */
   resendAfterSeconds: 300,
+  /**
+   * how long the bank answers a resend of the same Idempotency-Key with the first answer (24 h, reference
+   * §3.8), less a margin for clock skew: inside it a resend is safe whatever happened to the first one
+   */
+  bankKeyWindowSeconds: 23 * 3600,
 } as const;
 
 export function backoffSeconds(pollCount: number): number {

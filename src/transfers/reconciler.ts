@@ -1,26 +1,34 @@
 import { In, Not } from 'typeorm';
 import type { Bank } from '../bank';
-import { BankError } from '../bank/errors';
+import { BankError, BankOAuthError } from '../bank/errors';
 import { jstDate } from '../bank/jst';
 import type { BankTransferDetail } from '../bank/transfersApi';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
 import type { Logger } from '../log';
-import { NotConnectedError, ReauthorizationRequiredError } from '../tokens/errors';
+import { NotConnectedError, ReauthorizationRequiredError, RefreshBusyError } from '../tokens/errors';
 import type { TokenVault } from '../tokens/vault';
 import { withAccessToken } from '../tokens/withAccessToken';
 import { statusFromBankCode, type TransferStatus } from './lifecycle';
 import { backoffSeconds, nextPollAt, POLL } from './pollPolicy';
+import { carriesOurReference } from './reference';
 import type { TransferSubmitter } from './submitter';
 import { Transfer } from './transfer.entity';
 
-export type PollOutcome = 'updated' | 'unchanged' | 'resent' | 'adopted' | 'deferred';
+export type PollOutcome = 'updated' | 'unchanged' | 'resent' | 'adopted' | 'deferred' | 'flagged' | 'failed';
+
+/** errorCode of an unknown transfer that only a human can settle (see flagAmbiguous) */
+export const AMBIGUOUS = 'RECONCILE_AMBIGUOUS';
+
+type BankMatch = { kind: 'none' } | { kind: 'exact'; detail: BankTransferDetail } | { kind: 'inexact'; candidates: number };
 
 /**
  * Brings one transfer up to date with the bank. For `unknown` (and crashed `pending`) rows it first
  * looks for the transfer at the bank by /transfer/status over the apply-date window and adopts the
- * bank's applyNo; only a transfer the bank does not show, after it had time to show it, is resent
- * (with the same Idempotency-Key).
+ * bank's applyNo only on an exact match (our own reference, one transfer no other row holds). A transfer
+ * the bank does not show, or shows only inexactly, is resent with the same Idempotency-Key (the bank
+ * answers a known key with its first answer) while the bank remembers the key; past that an inexact
+ * match is flagged for a human and never resent or adopted.
  */
 export class TransferReconciler {
   constructor(
@@ -48,7 +56,13 @@ export class TransferReconciler {
       await this.defer(t);
       return 'unchanged';
     } catch (err) {
-      if (err instanceof BankError || err instanceof NotConnectedError || err instanceof ReauthorizationRequiredError) {
+      if (
+        err instanceof BankError ||
+        err instanceof BankOAuthError ||
+        err instanceof NotConnectedError ||
+        err instanceof ReauthorizationRequiredError ||
+        err instanceof RefreshBusyError
+      ) {
         this.log.warn('transfer poll failed; will try again', { transferId: t.id, companyId: t.companyId, error: err.message });
         await this.defer(t);
         return 'deferred';
@@ -65,27 +79,59 @@ export class TransferReconciler {
       await this.submitter.claimAndSend(t);
       return 'resent';
     }
-    const found = await this.findAtBank(t, now);
-    if (found) {
-      const applyNo = found.transferApplies?.[0]?.applyNo ?? null;
-      this.log.info('unknown transfer found at the bank; adopting its applyNo', { transferId: t.id, companyId: t.companyId, applyNo });
-      await this.applyBankStatus(t, found, { applyNo, inFlightSince: null, submittedAt: t.submittedAt ?? now });
+    const match = await this.findAtBank(t, now);
+    if (match.kind === 'exact') {
+      const applyNo = match.detail.transferApplies?.[0]?.applyNo ?? null;
+      this.log.info('unknown transfer found at the bank under our reference; adopting its applyNo', { transferId: t.id, companyId: t.companyId, applyNo });
+      await this.applyBankStatus(t, match.detail, { applyNo, inFlightSince: null, submittedAt: t.submittedAt ?? now, errorCode: null, errorMessage: null });
       return 'adopted';
+    }
+    if (t.errorCode === AMBIGUOUS) {
+      // a human decides: never resent, never adopted by a guess
+      await this.defer(t);
+      return 'flagged';
     }
     const lastTry = (t.inFlightSince ?? t.lastAttemptAt ?? t.createdAt).getTime();
     if (now.getTime() - lastTry < POLL.resendAfterSeconds * 1000) {
       await this.defer(t);
       return 'unchanged';
     }
-    this.log.warn('unknown transfer not found at the bank; resending with the same Idempotency-Key', { transferId: t.id, companyId: t.companyId });
+    if (match.kind === 'inexact') {
+      // The bank shows a transfer that may or may not be this one (the caller's own ediInfo, or several alike).
+      // Only the bank's Idempotency-Key replay can tell exactly, and only while it remembers the key.
+      if (now.getTime() - t.createdAt.getTime() >= POLL.bankKeyWindowSeconds * 1000) return this.flagAmbiguous(t, match.candidates);
+      this.log.warn('unknown transfer matches the bank only inexactly; resending with the same Idempotency-Key so the bank answers for it', {
+        transferId: t.id,
+        companyId: t.companyId,
+        candidates: match.candidates,
+      });
+    } else {
+      this.log.warn('unknown transfer not found at the bank; resending with the same Idempotency-Key', { transferId: t.id, companyId: t.companyId });
+    }
     // a crashed send left inFlightSince set: clear it so the row can be claimed again
     await this.update(t, { inFlightSince: null, status: 'unknown' });
     await this.submitter.claimAndSend({ ...t, inFlightSince: null, status: 'unknown' });
     return 'resent';
   }
 
-  /** The bank's transfer that is this one: same EDI, amount and beneficiary, not already another row's. */
-  private async findAtBank(t: Transfer, now: Date): Promise<BankTransferDetail | undefined> {
+  private async flagAmbiguous(t: Transfer, candidates: number): Promise<PollOutcome> {
+    this.log.error('unknown transfer cannot be matched exactly at the bank and the bank no longer replays its key: needs a human', {
+      transferId: t.id,
+      companyId: t.companyId,
+      candidates,
+    });
+    await this.update(t, {
+      errorCode: AMBIGUOUS,
+      errorMessage: 'The bank shows a transfer that may be this one, but not exactly: check it at the bank before paying again.',
+    });
+    return 'flagged';
+  }
+
+  /**
+   * The bank's transfers that could be this one: same EDI, amount and beneficiary, not held by another row.
+   * Exact only when the ediInfo is our own reference (unique per transfer) and exactly one such transfer exists.
+   */
+  private async findAtBank(t: Transfer, now: Date): Promise<BankMatch> {
     const details = await withAccessToken(this.vault, t.companyId, (token) =>
       this.bank.transfers.statusByPeriod(token, t.accountId, jstDate(t.createdAt), jstDate(now)),
     );
@@ -101,12 +147,21 @@ export class TransferReconciler {
         ),
       ),
     );
-    if (candidates.length === 0) return undefined;
     const applyNos = candidates.map((c) => c.transferApplies?.[0]?.applyNo).filter((a): a is string => Boolean(a));
     const taken = new Set(
-      (await this.db.manager.find(Transfer, { select: { applyNo: true }, where: { applyNo: In(applyNos), id: Not(t.id) } })).map((r) => r.applyNo),
+      applyNos.length === 0
+        ? []
+        : (
+            await this.db.manager.find(Transfer, {
+              select: { applyNo: true },
+              where: { environment: t.environment, accountId: t.accountId, applyNo: In(applyNos), id: Not(t.id) },
+            })
+          ).map((r) => r.applyNo),
     );
-    return candidates.find((c) => !taken.has(c.transferApplies?.[0]?.applyNo ?? ''));
+    const free = candidates.filter((c) => !taken.has(c.transferApplies?.[0]?.applyNo ?? ''));
+    if (free.length === 0) return { kind: 'none' };
+    if (free.length === 1 && carriesOurReference(t)) return { kind: 'exact', detail: free[0] };
+    return { kind: 'inexact', candidates: free.length };
   }
 
   private async applyBankStatus(t: Transfer, detail: BankTransferDetail, extra: Partial<Transfer> = {}): Promise<PollOutcome> {
@@ -138,6 +193,11 @@ export class TransferReconciler {
     await this.db.transaction((em) =>
       em.update(Transfer, { id: t.id }, { ...changes, pollCount, nextPollAt: nextPollAt(now, status, pollCount, completedAt), ...(progressed ? { updatedAt: now } : {}) }),
     );
+  }
+
+  /** After a failure nobody expected (a token that cannot be decrypted, a bad row): look again later. */
+  async pushBack(t: Transfer): Promise<void> {
+    await this.defer(t);
   }
 
   private async defer(t: Transfer): Promise<void> {

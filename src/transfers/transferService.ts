@@ -8,7 +8,6 @@ import type { BankConnection } from '../connections/bankConnection.entity';
 import type { ConnectionService } from '../connections/connectionService';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
-import { problemForBank, problemForConnection } from '../http/bankProblems';
 import { problems } from '../http/problem';
 import type { Logger } from '../log';
 import { NotConnectedError, ReauthorizationRequiredError } from '../tokens/errors';
@@ -18,9 +17,11 @@ import { buildDraft, gmoTransferRequest } from './draft';
 import { CANCELLABLE_STATUSES } from './lifecycle';
 import { POLL } from './pollPolicy';
 import type { TransferReconciler } from './reconciler';
+import { ourReference } from './reference';
 import type { ListQuery, TransferBody } from './requestSchema';
 import type { TransferSubmitter } from './submitter';
 import { Transfer } from './transfer.entity';
+import { maskedTransferView } from './transferView';
 
 export interface CreateResult {
   transfer: Transfer;
@@ -35,11 +36,6 @@ function requestHash(body: TransferBody): string {
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)]))
       : v;
   return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
-}
-
-/** Our short reference in ediInfo: lets the reconciler recognise the transfer at the bank. */
-function ourReference(id: string): string {
-  return `RC${id.replace(/-/g, '').slice(0, 12).toUpperCase()}`;
 }
 
 /** Decides everything about payouts; routes only parse and authorise. */
@@ -60,8 +56,8 @@ export class TransferService {
 
   private async connected(companyId: string): Promise<BankConnection> {
     const conn = await this.connections.find(companyId);
-    if (!conn || conn.status === 'disconnected') throw problemForConnection(new NotConnectedError(companyId));
-    if (conn.status === 'reauthorization_required') throw problemForConnection(new ReauthorizationRequiredError(companyId, conn.statusReason ?? ''));
+    if (!conn || conn.status === 'disconnected') throw new NotConnectedError(companyId);
+    if (conn.status === 'reauthorization_required') throw new ReauthorizationRequiredError(companyId, conn.statusReason ?? '');
     return conn;
   }
 
@@ -83,12 +79,8 @@ export class TransferService {
     const conn = await this.connected(companyId);
     const now = this.clock.now();
     const draft = buildDraft(body, this.connections.accounts(conn), jstDate(now));
-    // a connection that cannot give a token is answered now, before anything is stored
-    try {
-      await this.vault.accessToken(companyId);
-    } catch (err) {
-      throw problemForConnection(err) ?? problemForBank(err) ?? err;
-    }
+    // a connection that cannot give a token (or a token endpoint that is down) is answered now, before anything is stored
+    await this.vault.accessToken(companyId);
 
     const id = randomUUID();
     const row = Object.assign(new Transfer(), {
@@ -192,7 +184,7 @@ export class TransferService {
             : [{ field: 'transfer', reason: `${err.options.errorCode ?? 'error'}: ${err.options.errorMessage ?? err.message}` }],
         );
       }
-      throw problemForConnection(err) ?? problemForBank(err) ?? err;
+      throw err;
     }
   }
 
@@ -222,7 +214,7 @@ export class TransferService {
       t = await this.get(companyId, id);
     }
     if (!CANCELLABLE_STATUSES.has(t.status) || !t.applyNo) {
-      throw problems.conflict('transfer-not-cancellable', `A transfer in status "${t.status}" can no longer be cancelled.`, { status: t.status, bankStatus: t.bankStatus });
+      throw problems.conflict('transfer-not-cancellable', `A transfer in status "${t.status}" can no longer be cancelled.`, { transfer: maskedTransferView(t) });
     }
     const now = this.clock.now();
     try {
@@ -231,7 +223,7 @@ export class TransferService {
       if (err instanceof BankError && err.kind === 'rejected') {
         throw problems.conflict('cancel-refused', `The bank refused the cancellation: ${err.options.errorMessage ?? err.message}`, {
           bankErrorCode: err.options.errorCode,
-          status: t.status,
+          transfer: maskedTransferView(t),
         });
       }
       if (err instanceof BankError && !err.certainlyNotProcessed) {
@@ -239,7 +231,7 @@ export class TransferService {
         await this.db.transaction((em) => em.update(Transfer, { id }, { cancelRequestedAt: now, nextPollAt: now, updatedAt: now }));
         return { transfer: await this.get(companyId, id), httpStatus: 202 };
       }
-      throw problemForConnection(err) ?? problemForBank(err) ?? err;
+      throw err;
     }
     await this.db.transaction((em) =>
       em.update(Transfer, { id }, { status: 'cancelled', bankStatus: '8', cancelRequestedAt: now, nextPollAt: null, updatedAt: now }),
