@@ -6,7 +6,8 @@ import { connectionApiRoutes } from './connections/apiRoutes';
 import { requireApiKey, requireCompanyAccess } from './http/auth';
 import { jsonBody } from './http/jsonBody';
 import { HttpMetrics, metricsHandler } from './http/metrics';
-import { errorHandler, notFoundHandler } from './http/problem';
+import { errorHandler } from './http/errorHandler';
+import { notFoundHandler } from './http/problem';
 import { requestContext } from './http/requestId';
 
 /** The HTTP app without listen(): tests build it with their own clock, database and bank simulator. */

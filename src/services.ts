@@ -72,7 +72,7 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     authMethod: config.bank.clientAuth,
     scopes: config.bank.scopes,
     pkce: config.bank.pkce,
-  });
+  }, log);
   const vault = new TokenVault({
     db,
     cipher,

@@ -4,7 +4,6 @@ import type { Clock } from '../clock';
 import type { ConnectionService } from '../connections/connectionService';
 import type { Database } from '../db/database';
 import { BankConnection } from '../connections/bankConnection.entity';
-import { problemForBank, problemForConnection } from '../http/bankProblems';
 import { problems } from '../http/problem';
 import { NotConnectedError } from '../tokens/errors';
 import type { TokenVault } from '../tokens/vault';
@@ -23,23 +22,15 @@ export class AccountService {
     private readonly clock: Clock,
   ) {}
 
-  private async call<T>(companyId: string, work: (token: string) => Promise<T>): Promise<T> {
-    try {
-      return await withAccessToken(this.vault, companyId, work);
-    } catch (err) {
-      throw problemForConnection(err) ?? problemForBank(err) ?? err;
-    }
-  }
-
   private async connection(companyId: string): Promise<BankConnection> {
     const conn = await this.connections.find(companyId);
-    if (!conn) throw problemForConnection(new NotConnectedError(companyId))!;
+    if (!conn) throw new NotConnectedError(companyId);
     return conn;
   }
 
   async list(companyId: string): Promise<AccountView[]> {
     const conn = await this.connection(companyId);
-    const accounts = await this.call(companyId, (token) => this.bank.accounts.list(token));
+    const accounts = await withAccessToken(this.vault, companyId, (token) => this.bank.accounts.list(token));
     await this.db.transaction((em) => em.update(BankConnection, { id: conn.id }, { accounts: JSON.stringify(accounts), updatedAt: this.clock.now() }));
     return accounts.map(toAccountView);
   }
@@ -50,7 +41,7 @@ export class AccountService {
     if (!this.connections.accounts(conn).some((a) => a.accountId === accountId)) {
       throw problems.notFound("No such account in this company's bank connection.");
     }
-    const balances = await this.call(companyId, (token) => this.bank.accounts.balances(token, accountId));
+    const balances = await withAccessToken(this.vault, companyId, (token) => this.bank.accounts.balances(token, accountId));
     const b = balances.find((x) => x.accountId === accountId);
     if (!b) throw problems.notFound('The bank returned no balance for this account.');
     return {

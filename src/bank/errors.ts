@@ -55,7 +55,7 @@ export class BankOAuthError extends Error {
     readonly error: string,
     readonly description: string | undefined,
     readonly status: number | undefined,
-    readonly kind: 'oauth' | 'timeout' | 'network' | 'protocol' | 'server',
+    readonly kind: 'oauth' | 'timeout' | 'network' | 'protocol' | 'server' | 'rate_limited',
   ) {
     super(`bank token endpoint: ${error}${description ? ` (${description})` : ''}`);
     this.name = 'BankOAuthError';

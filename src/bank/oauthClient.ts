@@ -113,6 +113,9 @@ function toOAuthError(err: BoomLike): BankOAuthError {
   if (err.isBoom && status === 504 && !err.data?.isResponseError) {
     return new BankOAuthError('timeout', 'the bank did not answer in time', undefined, 'timeout');
   }
+  if (err.data?.isResponseError && status === 429) {
+    return new BankOAuthError('rate_limited', 'HTTP 429', status, 'rate_limited');
+  }
   if (err.data?.isResponseError) {
     return new BankOAuthError(status && status >= 500 ? 'server_error' : 'invalid_response', `HTTP ${status}`, status, status && status >= 500 ? 'server' : 'protocol');
   }

@@ -3,7 +3,9 @@ import type { Clock } from '../clock';
 import type { ClientAuthMethod } from '../config';
 import type { ClientRegistration } from '../bank/registration';
 import type { Database } from '../db/database';
+import type { Logger } from '../log';
 import { tokenAad, type Cipher } from '../tokens/cipher';
+import { reencryptEach, type ReencryptResult } from '../tokens/reencrypt';
 import { BankAppRegistration } from './appRegistration.entity';
 
 export interface CompanyRegistrationInput {
@@ -25,6 +27,7 @@ export class AppRegistrations {
     private readonly clock: Clock,
     private readonly environment: string,
     private readonly vendor: ClientRegistration,
+    private readonly log: Logger,
   ) {}
 
   private aad(companyId: string): string {
@@ -77,20 +80,21 @@ export class AppRegistrations {
   }
 
   /** Re-seals every stored client secret under the active key (key rotation). */
-  async reencryptAll(): Promise<number> {
+  async reencryptAll(): Promise<ReencryptResult> {
     const rows = await this.db.manager.find(BankAppRegistration, { where: { environment: this.environment } });
-    let count = 0;
-    for (const row of rows) {
-      if (row.secretKeyId === this.cipher.activeKeyId) continue;
-      const sealed = this.cipher.reseal(
-        { ciphertext: row.secretCiphertext, iv: row.secretIv, tag: row.secretTag, keyId: row.secretKeyId },
-        this.aad(row.companyId),
-      );
-      await this.db.transaction((em) =>
-        em.update(BankAppRegistration, { id: row.id }, { secretCiphertext: sealed.ciphertext, secretIv: sealed.iv, secretTag: sealed.tag, secretKeyId: sealed.keyId }),
-      );
-      count += 1;
-    }
-    return count;
+    return reencryptEach(
+      rows.filter((row) => row.secretKeyId !== this.cipher.activeKeyId),
+      async (row) => {
+        const sealed = this.cipher.reseal(
+          { ciphertext: row.secretCiphertext, iv: row.secretIv, tag: row.secretTag, keyId: row.secretKeyId },
+          this.aad(row.companyId),
+        );
+        await this.db.transaction((em) =>
+          em.update(BankAppRegistration, { id: row.id }, { secretCiphertext: sealed.ciphertext, secretIv: sealed.iv, secretTag: sealed.tag, secretKeyId: sealed.keyId }),
+        );
+      },
+      (row, err) => this.log.error('client secret could not be re-encrypted', { companyId: row.companyId, err }),
+    );
   }
+
 }

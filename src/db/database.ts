@@ -25,6 +25,15 @@ export class Database {
     return run;
   }
 
+  /**
+   * After a physical delete: SQLite runs with secure_delete (freed pages are zeroed), and the WAL, which
+   * still holds the deleted rows' pages, is checkpointed and truncated so no copy survives on disk.
+   * MySQL/MariaDB purge deleted rows from their pages on their own (see README, Security).
+   */
+  async eraseFreedPages(): Promise<void> {
+    if (this.kind === 'sqlite') await this.dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
+  }
+
   async ping(): Promise<void> {
     await this.dataSource.query('SELECT 1');
   }

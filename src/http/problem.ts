@@ -1,5 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import type { Logger } from '../log';
+import type { RequestHandler, Response } from 'express';
 
 export interface FieldError {
   field: string;
@@ -47,12 +46,13 @@ export function sendProblem(res: Response, problem: Problem): void {
     .status(problem.status)
     .type('application/problem+json')
     .json({
+      // extension members first: RFC 9457's own members (status above all) can never be overridden by them
+      ...(problem.extra ?? {}),
       type: `https://gmo-bank-integrator/problems/${problem.type}`,
       title: problem.title,
       status: problem.status,
       ...(problem.detail ? { detail: problem.detail } : {}),
       ...(problem.errors ? { errors: problem.errors } : {}),
-      ...(problem.extra ?? {}),
       ...(requestId ? { requestId } : {}),
     });
 }
@@ -60,21 +60,3 @@ export function sendProblem(res: Response, problem: Problem): void {
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(problems.notFound(`No route for ${req.method} ${req.path}.`));
 };
-
-/** Maps everything thrown in a route to problem+json; unknown errors never leak their message. */
-export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (err, _req, res, _next) => {
-    if (res.headersSent) return;
-    if (err instanceof Problem) return sendProblem(res, err);
-    // body-parser errors carry a status and a type
-    const e = err as { status?: number; type?: string };
-    if (e.type === 'entity.parse.failed') {
-      return sendProblem(res, new Problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.'));
-    }
-    if (e.type === 'entity.too.large') {
-      return sendProblem(res, new Problem(413, 'payload-too-large', 'Payload too large', 'The request body is too large.'));
-    }
-    log.error('unhandled error', { err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
-    sendProblem(res, new Problem(500, 'internal-error', 'Internal error', 'An unexpected error occurred; it has been logged.'));
-  };
-}

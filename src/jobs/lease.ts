@@ -46,11 +46,11 @@ export class JobLeases {
     );
   }
 
-  /** Runs `work` only if this instance holds the lease; returns undefined when another one does. */
-  async runExclusive<T>(name: string, ttlSeconds: number, work: () => Promise<T>): Promise<T | undefined> {
-    if (!(await this.tryAcquire(name, ttlSeconds))) return undefined;
+  /** Runs `work` only if this instance gets the lease; `held: false` when another one holds it. */
+  async runExclusive<T>(name: string, ttlSeconds: number, work: () => Promise<T>): Promise<{ held: true; result: T } | { held: false }> {
+    if (!(await this.tryAcquire(name, ttlSeconds))) return { held: false };
     try {
-      return await work();
+      return { held: true, result: await work() };
     } finally {
       await this.release(name);
     }

@@ -10,6 +10,9 @@ export interface JobDefinition {
   run: () => Promise<unknown>;
 }
 
+/** What one run of a job came to: only a lease really held by another instance is `skipped`. */
+export type JobRun = { outcome: 'ran'; result: unknown } | { outcome: 'skipped' } | { outcome: 'failed'; error: string };
+
 /** node-cron tasks, each run under a database lease so only one instance runs a job at a time. */
 export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
@@ -19,16 +22,19 @@ export class Scheduler {
     private readonly log: Logger,
   ) {}
 
-  /** One run now, under the lease; returns what the job returned, or undefined if another instance holds it. */
-  runOnce(job: JobDefinition): Promise<unknown> {
-    return withLogContext({ job: job.name }, async () => {
+  /** One run now, under the lease. A failure (the database gone, the job throwing) is logged and reported, never thrown. */
+  runOnce(job: JobDefinition): Promise<JobRun> {
+    return withLogContext({ job: job.name }, async (): Promise<JobRun> => {
       try {
-        const result = await this.leases.runExclusive(job.name, job.leaseSeconds, job.run);
-        if (result === undefined) this.log.debug('job skipped: another instance holds the lease');
-        return result;
+        const run = await this.leases.runExclusive(job.name, job.leaseSeconds, job.run);
+        if (!run.held) {
+          this.log.debug('job skipped: another instance holds the lease');
+          return { outcome: 'skipped' };
+        }
+        return { outcome: 'ran', result: run.result };
       } catch (err) {
         this.log.error('job failed', { err });
-        return undefined;
+        return { outcome: 'failed', error: err instanceof Error ? err.message : String(err) };
       }
     });
   }

@@ -27,12 +27,28 @@ export class Purger {
     private readonly environment: string,
   ) {}
 
+  /**
+   * Each step runs whatever happened to the one before; a failed step is logged and the run then fails
+   * as a whole (so the CLI and the scheduler say so) after the other steps had their go.
+   */
   async run(): Promise<PurgeResult> {
     const now = this.clock.now();
-    const tokens = await this.deleteInBatches(BankToken, now);
-    const connectSessions = await this.deleteInBatches(ConnectSession, now);
-    const connectionsNeedingConsent = await this.flagConnectionsWithoutTokens();
-    this.log.info('purge finished', { deletedTokens: tokens, deletedConnectSessions: connectSessions, connectionsNeedingConsent });
+    const failures: string[] = [];
+    const step = async (name: string, work: () => Promise<number>): Promise<number> => {
+      try {
+        return await work();
+      } catch (err) {
+        failures.push(name);
+        this.log.error('purge step failed', { step: name, err });
+        return 0;
+      }
+    };
+    const tokens = await step('tokens', () => this.deleteInBatches(BankToken, now));
+    const connectSessions = await step('connect sessions', () => this.deleteInBatches(ConnectSession, now));
+    const connectionsNeedingConsent = await step('connections without tokens', () => this.flagConnectionsWithoutTokens());
+    if (tokens + connectSessions > 0) await step('checkpoint', () => this.db.eraseFreedPages().then(() => 0));
+    this.log.info('purge finished', { deletedTokens: tokens, deletedConnectSessions: connectSessions, connectionsNeedingConsent, failedSteps: failures });
+    if (failures.length > 0) throw new Error(`purge incomplete: ${failures.join(', ')} failed`);
     return { tokens, connectSessions, connectionsNeedingConsent };
   }
 

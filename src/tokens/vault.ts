@@ -9,6 +9,7 @@ import type { Database } from '../db/database';
 import type { Logger } from '../log';
 import { BankToken, type TokenKind } from './bankToken.entity';
 import { tokenAad, type Cipher } from './cipher';
+import { reencryptEach, type ReencryptResult } from './reencrypt';
 import { NotConnectedError, ReauthorizationRequiredError, RefreshBusyError } from './errors';
 
 export interface VaultOptions {
@@ -266,16 +267,20 @@ export class TokenVault {
     return { refreshed, failed };
   }
 
-  /** Re-seals every token row written under an older key with the active key; returns how many. */
-  async reencryptAll(): Promise<number> {
+  /**
+   * Re-seals every token row written under an older key with the active key. A row that cannot be opened
+   * (its key is gone) is logged and counted; the others are re-sealed all the same.
+   */
+  async reencryptAll(): Promise<ReencryptResult> {
     const rows = await this.o.db.manager.find(BankToken, { where: { environment: this.o.environment } });
-    let count = 0;
-    for (const row of rows) {
-      if (row.keyId === this.o.cipher.activeKeyId) continue;
-      const sealed = this.o.cipher.reseal(row, this.aad(row.companyId, row.kind));
-      await this.o.db.transaction((em) => em.update(BankToken, { id: row.id }, sealed));
-      count += 1;
-    }
-    return count;
+    return reencryptEach(
+      rows.filter((row) => row.keyId !== this.o.cipher.activeKeyId),
+      async (row) => {
+        const sealed = this.o.cipher.reseal(row, this.aad(row.companyId, row.kind));
+        await this.o.db.transaction((em) => em.update(BankToken, { id: row.id }, sealed));
+      },
+      (row, err) => this.o.log.error('token row could not be re-encrypted', { companyId: row.companyId, tokenKind: row.kind, err }),
+    );
   }
+
 }

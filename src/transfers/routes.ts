@@ -2,12 +2,11 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { companyIdOf } from '../http/auth';
 import { Problem, sendProblem } from '../http/problem';
-import { maskAccountNumber } from '../log';
 import { parse } from '../http/validate';
 import { idempotencyKeySchema, listQuerySchema, transferBodySchema } from './requestSchema';
 import type { Transfer } from './transfer.entity';
 import type { TransferService } from './transferService';
-import { transferView } from './transferView';
+import { maskedTransferView, transferView } from './transferView';
 
 const transferId = z.uuid('is not a transfer id');
 
@@ -17,11 +16,10 @@ const transferId = z.uuid('is not a transfer id');
  */
 function sendTransfer(res: Response, transfer: Transfer, status: number): void {
   if (status === 422) {
-    const view = transferView(transfer);
     return sendProblem(
       res,
       new Problem(422, 'transfer-refused', 'Transfer refused', transfer.errorMessage ?? 'The bank refused the transfer.', undefined, {
-        transfer: { ...view, beneficiary: { ...view.beneficiary, accountNumber: maskAccountNumber(view.beneficiary.accountNumber) } },
+        transfer: maskedTransferView(transfer),
       }),
     );
   }

@@ -1,3 +1,4 @@
+import { maskAccountNumber } from '../log';
 import { ACCOUNT_TYPE_NAMES } from './lifecycle';
 import type { Transfer } from './transfer.entity';
 import { findBank, findBranch } from './zengin/directory';
@@ -42,3 +43,9 @@ export function transferView(t: Transfer) {
   };
 }
 export type TransferView = ReturnType<typeof transferView>;
+
+/** The transfer inside an error body: error bodies never carry a full account number (GET /transfers/:id has it). */
+export function maskedTransferView(t: Transfer): TransferView {
+  const view = transferView(t);
+  return { ...view, beneficiary: { ...view.beneficiary, accountNumber: maskAccountNumber(view.beneficiary.accountNumber) } };
+}

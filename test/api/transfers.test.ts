@@ -185,7 +185,9 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
     h.clock.advanceSeconds(20);
     await poll();
     const refused = await request(h.app).post(`/v1/companies/SHOP/transfers/${running.body.id}/cancel`).set(...bearer(key)).expect(409);
-    expect(refused.body).toMatchObject({ type: expect.stringContaining('transfer-not-cancellable'), status: 'processing' });
+    // RFC 9457: `status` is the HTTP status; the transfer (account number masked) goes under `transfer`
+    expect(refused.body).toMatchObject({ type: expect.stringContaining('transfer-not-cancellable'), status: 409, transfer: { id: running.body.id, status: 'processing' } });
+    expect(refused.body.transfer.beneficiary.accountNumber).toMatch(/^\*\*\*\d{4}$/);
     await request(h.app).post(`/v1/companies/SHOP/transfers/${cancelled.body.id}/cancel`).set(...bearer(key)).expect(409);
   });
 

@@ -78,10 +78,10 @@ describe.each(DATABASES)('expiry purge on %s', (kind) => {
     expect(job.schedule).toBe('*/10 * * * *');
     expect(await h.services.leases.tryAcquire(job.name, 300)).toBe(true);
     const skipped = await new Scheduler(other.leases, other.log).runOnce(other.jobs.find((j) => j.name === job.name)!);
-    expect(skipped).toBeUndefined();
+    expect(skipped).toEqual({ outcome: 'skipped' });
     await h.services.leases.release(job.name);
     const ran = await new Scheduler(other.leases, other.log).runOnce(other.jobs.find((j) => j.name === job.name)!);
-    expect(ran).toEqual(expect.objectContaining({ tokens: expect.any(Number) }));
+    expect(ran).toEqual({ outcome: 'ran', result: expect.objectContaining({ tokens: expect.any(Number) }) });
     // an expired lease of a crashed holder is taken over
     expect(await h.services.leases.tryAcquire(job.name, 60)).toBe(true);
     h.clock.advanceSeconds(61);

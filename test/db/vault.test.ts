@@ -124,7 +124,7 @@ describe.each(DATABASES)('token vault on %s', (kind) => {
     await h.services.db.transaction(async (em) => old.vault.store(em, 'V-ROT', { accessToken: 'token-under-old-key', refreshToken: 'refresh-under-old-key', expiresInSeconds: 3600 * 48, scopes: [] }));
     expect((await row('V-ROT', 'access')).keyId).toBe(oldKeyOnly.keyRing.active.id);
     await expect(h.services.vault.accessToken('V-ROT')).resolves.toBe('token-under-old-key');
-    expect(await h.services.vault.reencryptAll()).toBeGreaterThanOrEqual(2);
+    expect((await h.services.vault.reencryptAll()).reencrypted).toBeGreaterThanOrEqual(2);
     expect((await row('V-ROT', 'access')).keyId).toBe(h.config.keyRing.active.id);
     await expect(h.services.vault.accessToken('V-ROT')).resolves.toBe('token-under-old-key');
     await expect(old.vault.accessToken('V-ROT')).rejects.toThrow(DecryptionError);

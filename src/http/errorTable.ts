@@ -1,0 +1,79 @@
+import { BankError, BankOAuthError } from '../bank/errors';
+import { isDatabaseUnavailable } from '../db/errors';
+import { DecryptionError } from '../tokens/cipher';
+import { NotConnectedError, ReauthorizationRequiredError, RefreshBusyError } from '../tokens/errors';
+import { Problem } from './problem';
+
+/**
+ * The one place an error becomes an HTTP answer. Operational failures (the bank or its token endpoint
+ * down, a refresh lease held elsewhere, the database gone, a sealing key missing) are specific problems
+ * with the right status and a Retry-After; only an error nobody anticipated is a 500.
+ */
+export function problemFor(err: unknown): Problem | undefined {
+  if (err instanceof Problem) return err;
+  if (err instanceof NotConnectedError) return new Problem(409, 'not-connected', 'Conflict', 'This company has no bank connection: connect it first.');
+  if (err instanceof ReauthorizationRequiredError) return reauthorizationRequired(err.reason);
+  if (err instanceof BankError) return bankProblem(err);
+  if (err instanceof BankOAuthError) return tokenEndpointProblem(err);
+  if (err instanceof RefreshBusyError) {
+    return new Problem(503, 'try-again', 'Try again', 'Another instance is refreshing this company’s bank tokens; try again shortly.').retryAfter(2);
+  }
+  if (err instanceof DecryptionError) {
+    return new Problem(
+      503,
+      'token-key-missing',
+      'Bank tokens unreadable',
+      "This company's stored bank tokens cannot be decrypted with the configured TOKEN_ENCRYPTION_KEYS; an operator must restore the key.",
+    );
+  }
+  if (isDatabaseUnavailable(err)) {
+    return new Problem(503, 'database-unavailable', 'Database unavailable', 'The database does not answer; try again shortly.').retryAfter(5);
+  }
+  return requestParsingProblem(err);
+}
+
+function reauthorizationRequired(reason: string): Problem {
+  return new Problem(409, 'reauthorization-required', 'Conflict', 'The bank connection needs the store owner to consent again: create a new connect session.', undefined, {
+    reason,
+  });
+}
+
+function bankUnavailable(kind: string, retryAfterSeconds: number, errorCode?: string): Problem {
+  return new Problem(503, 'bank-unavailable', 'Bank unavailable', 'The bank did not answer or is under maintenance; try again shortly.', undefined, {
+    bankError: kind,
+    ...(errorCode ? { bankErrorCode: errorCode } : {}),
+  }).retryAfter(retryAfterSeconds);
+}
+
+function bankProblem(err: BankError): Problem {
+  if (err.transient) return bankUnavailable(err.kind, err.kind === 'maintenance' ? 60 : 5, err.options.errorCode);
+  return new Problem(502, 'bank-error', 'Bank error', err.options.errorMessage ?? 'The bank refused the request.', undefined, {
+    bankErrorCode: err.options.errorCode,
+  });
+}
+
+/** The token endpoint during a refresh: down is 503; a grant it refuses needs the store owner again. */
+function tokenEndpointProblem(err: BankOAuthError): Problem {
+  if (err.isInvalidGrant) return reauthorizationRequired('invalid_grant');
+  if (err.kind !== 'oauth' && err.kind !== 'protocol') return bankUnavailable(`token_${err.kind}`, err.status === 503 ? 60 : 5);
+  return new Problem(502, 'bank-error', 'Bank error', `The bank's token endpoint refused the request (${err.error}).`);
+}
+
+/** body-parser and the router flag what they refuse with a 4xx status; never echo their messages. */
+function requestParsingProblem(err: unknown): Problem | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown; type?: unknown };
+  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+  if (status === undefined || status < 400 || status >= 500) return undefined;
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return new Problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.');
+    case 'entity.too.large':
+      return new Problem(413, 'payload-too-large', 'Payload too large', 'The request body is too large.');
+    case 'charset.unsupported':
+      return new Problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json in UTF-8.');
+    case 'encoding.unsupported':
+      return new Problem(415, 'unsupported-content-encoding', 'Unsupported content encoding', 'Send the body uncompressed, or gzip/deflate/br-compressed.');
+    default:
+      return new Problem(400, 'bad-request', 'Bad request', 'The request could not be read (malformed path, encoding or body).');
+  }
+}
