@@ -9,6 +9,7 @@ import { HttpMetrics, metricsHandler } from './http/metrics';
 import { errorHandler } from './http/errorHandler';
 import { notFoundHandler } from './http/problem';
 import { requestContext } from './http/requestId';
+import { routePatterns } from './http/routePattern';
 
 /** The HTTP app without listen(): tests build it with their own clock, database and bank simulator. */
 export function createApp(services: Services): express.Express {
@@ -18,8 +19,9 @@ export function createApp(services: Services): express.Express {
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
   app.use(helmet());
-  app.use(requestContext(log));
-  const metrics = new HttpMetrics();
+  const routeOf = routePatterns(app);
+  app.use(requestContext(log, routeOf));
+  const metrics = new HttpMetrics(routeOf);
   app.use(metrics.middleware);
 
   app.get('/healthz', (_req, res) => {
@@ -38,7 +40,7 @@ export function createApp(services: Services): express.Express {
   // for the scraper inside the network; no key, like the probes
   app.get('/metrics', metricsHandler(services.db, metrics, config.bankEnv));
 
-  app.use(browserRoutes(services.connect, { secureCookies: config.publicBaseUrl.startsWith('https:') }));
+  app.use(browserRoutes(services.connect, log, { secureCookies: config.publicBaseUrl.startsWith('https:') }));
 
   const company = Router({ mergeParams: true });
   company.use(requireCompanyAccess);

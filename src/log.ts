@@ -16,10 +16,43 @@ export function withLogContext<T>(fields: LogContext, work: () => T): T {
 }
 
 /**
- * Field names whose values never reach a log line, whatever the caller passes: tokens, secrets, codes,
- * state values, keys and full account numbers. Matching is by name so a new call site is covered too.
+ * Field names whose values never reach a log line, whatever the call site: tokens, secrets, codes, state
+ * values, keys and full account numbers. Known names, compared without case, `_` or `-`: a substring rule
+ * also hid ids and counts (`apiKeyId`, `deletedTokens`) that operators need.
  */
-const SECRET_FIELD = /token|secret|password|authorization|cookie|^code$|^state$|verifier|apikey|^key$|accountnumber/i;
+const SECRET_FIELDS = new Set(
+  [
+    'token',
+    'accessToken',
+    'refreshToken',
+    'idToken',
+    'browserSecret',
+    'secret',
+    'clientSecret',
+    'password',
+    'passphrase',
+    'authorization',
+    'proxyAuthorization',
+    'cookie',
+    'setCookie',
+    'xAccessToken',
+    'code',
+    'state',
+    'codeVerifier',
+    'pkceVerifier',
+    'verifier',
+    'apiKey',
+    'key',
+    'webhookSecret',
+    'ciphertext',
+    'accountNumber',
+    'beneficiaryAccountNumber',
+  ].map((name) => name.toLowerCase()),
+);
+
+function isSecretField(name: string): boolean {
+  return SECRET_FIELDS.has(name.replace(/[-_]/g, '').toLowerCase());
+}
 
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value;
@@ -27,7 +60,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET_FIELD.test(k) ? '[redacted]' : redact(v, depth + 1);
+    out[k] = isSecretField(k) ? '[redacted]' : redact(v, depth + 1);
   }
   return out;
 }
@@ -37,7 +70,7 @@ const redactFormat = winston.format((info) => {
   if (store?.requestId && !info.requestId) info.requestId = store.requestId;
   if (store?.job && !info.job) info.job = store.job;
   for (const key of Object.keys(info)) {
-    if (SECRET_FIELD.test(key)) info[key] = '[redacted]';
+    if (isSecretField(key)) info[key] = '[redacted]';
     else info[key] = redact(info[key]);
   }
   return info;

@@ -6,15 +6,24 @@ import { parse } from '../http/validate';
 import type { ConnectionService } from './connectionService';
 import type { ConnectService } from './connectService';
 
+/** The origin of an absolute http(s) URL, or undefined for anything else (never throws). */
+function originOf(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function connectSessionBody(allowedOrigins: string[]) {
   return z
     .object({
       returnUrl: z
-        .url({ protocol: /^https?$/ })
-        .max(2048)
-        .refine((u) => allowedOrigins.includes(new URL(u).origin), {
-          message: 'origin is not in RETURN_URL_ORIGINS',
-        })
+        .string({ error: 'must be an absolute https URL' })
+        .max(2048, 'must be at most 2048 characters')
+        .refine((u) => originOf(u) !== undefined, { message: 'must be an absolute http(s) URL', abort: true })
+        .refine((u) => allowedOrigins.includes(originOf(u)!), { message: 'origin is not in RETURN_URL_ORIGINS' })
         .optional(),
     })
     .strict();

@@ -1,7 +1,10 @@
-import { Router, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { readCookie } from '../http/cookies';
+import { problemFor } from '../http/errorTable';
+import type { Logger } from '../log';
 import { ConnectError, type ConnectService } from './connectService';
+import { FAVICON } from './favicon';
 import { connectedPage, failurePage, PAGE_CSS } from './pages';
 
 export const BROWSER_COOKIE = 'gbi_connect';
@@ -20,8 +23,13 @@ function sendFailure(res: Response, err: ConnectError): void {
 }
 
 /** The store owner's browser: the connect link and the bank's redirect back (Japanese pages). */
-export function browserRoutes(connect: ConnectService, options: { secureCookies: boolean }): Router {
+export function browserRoutes(connect: ConnectService, log: Logger, options: { secureCookies: boolean }): Router {
   const router = Router();
+
+  router.get('/favicon.ico', (_req, res) => {
+    res.type('image/x-icon').setHeader('Cache-Control', 'public, max-age=86400');
+    res.send(FAVICON);
+  });
 
   router.get('/assets/connect.css', (_req, res) => {
     res.type('text/css').setHeader('Cache-Control', 'public, max-age=3600');
@@ -72,6 +80,17 @@ export function browserRoutes(connect: ConnectService, options: { secureCookies:
       throw err;
     }
   });
+
+  // Whatever else goes wrong on these routes (a malformed path, the database gone) the store owner gets a
+  // Japanese page, never JSON.
+  router.use(((err, req, res, next) => {
+    if (res.headersSent || !/^\/(connect|refresh_token)\//.test(req.path)) return next(err);
+    const problem = problemFor(err);
+    const failure = problem && problem.status < 500 ? 'bad_request' : problem ? 'temporarily_unavailable' : 'internal_error';
+    if (failure === 'internal_error') log.error('browser route failed', { err });
+    else log.warn('browser route refused', { failure, err });
+    sendFailure(res, new ConnectError(failure));
+  }) as ErrorRequestHandler);
 
   return router;
 }

@@ -26,7 +26,10 @@ export type ConnectFailure =
   | 'bank_error'
   | 'missing_code'
   | 'token_exchange_failed'
-  | 'bank_unavailable';
+  | 'bank_unavailable'
+  | 'bad_request'
+  | 'temporarily_unavailable'
+  | 'internal_error';
 
 export class ConnectError extends Error {
   constructor(

@@ -44,6 +44,9 @@ const FAILURES: Record<ConnectFailure, { status: number; title: string; text: st
   missing_code: { status: 400, title: '銀行からの認可コードがありません', text: '口座は連携されていません。最初から連携をやり直してください。' },
   token_exchange_failed: { status: 502, title: '銀行での認可を完了できませんでした', text: '口座は連携されていません。時間をおいて最初から連携をやり直してください。' },
   bank_unavailable: { status: 503, title: '銀行のシステムに接続できませんでした', text: '口座は連携されていません。メンテナンス中の可能性があります。時間をおいて最初からやり直してください。' },
+  bad_request: { status: 400, title: 'リンクが正しくありません', text: 'アドレスが途中で切れているか、変更された可能性があります。ReCORE の管理画面から連携をやり直してください。' },
+  temporarily_unavailable: { status: 503, title: 'ただいま連携サービスを利用できません', text: '口座は連携されていません。しばらく時間をおいてから、最初からやり直してください。' },
+  internal_error: { status: 500, title: '連携中に予期しないエラーが発生しました', text: '口座は連携されていない可能性があります。ReCORE の管理画面で連携状況をご確認のうえ、やり直してください。' },
 };
 
 export function failurePage(failure: ConnectFailure, returnUrl: string | null): { status: number; html: string } {

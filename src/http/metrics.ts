@@ -1,15 +1,17 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { BankConnection } from '../connections/bankConnection.entity';
 import type { Database } from '../db/database';
 import { Transfer } from '../transfers/transfer.entity';
 
-/** Requests by route pattern and status class; the route, never the URL (it may carry codes). */
+/** Requests by route pattern and status class; the pattern, never the URL (it carries company ids, codes). */
 export class HttpMetrics {
   private readonly counts = new Map<string, number>();
 
+  constructor(private readonly routeOf: (req: Request) => string) {}
+
   readonly middleware: RequestHandler = (req, res, next) => {
     res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      const route = this.routeOf(req);
       const key = `method="${req.method}",route="${route}",status="${Math.floor(res.statusCode / 100)}xx"`;
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { withLogContext, type Logger } from '../log';
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Gives every request an id (kept from X-Request-Id when sane), echoes it, and logs one line per request. */
-export function requestContext(log: Logger): RequestHandler {
+export function requestContext(log: Logger, routeOf: (req: Request) => string): RequestHandler {
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
     const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : randomUUID();
@@ -17,8 +17,8 @@ export function requestContext(log: Logger): RequestHandler {
         withLogContext({ requestId }, () =>
           log.info('request', {
             method: req.method,
-            // the route pattern, not the URL: query strings carry code and state on the callback
-            path: (req.route?.path && `${req.baseUrl}${req.route.path}`) || req.path,
+            // the route pattern, never the URL: paths carry account ids, query strings code and state
+            route: routeOf(req),
             status: res.statusCode,
             ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
           }),

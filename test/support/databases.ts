@@ -42,12 +42,13 @@ export async function createEmptyDatabase(kind: TestDatabaseKind, charset = 'utf
 }
 
 /** A brand-new, migrated database. */
-export async function openTestDatabase(kind: TestDatabaseKind, charset?: string): Promise<TestDatabase> {
+export async function openTestDatabase(kind: TestDatabaseKind, charset?: string, connectThrough?: (url: string) => Promise<string>): Promise<TestDatabase> {
   const empty = await createEmptyDatabase(kind, charset);
-  const db = await openDatabase(empty.url, { migrate: true });
+  const url = connectThrough ? await connectThrough(empty.url) : empty.url;
+  const db = await openDatabase(url, { migrate: true });
   return {
     kind,
-    url: empty.url,
+    url,
     db,
     close: async () => {
       await db.dataSource.destroy();

@@ -9,6 +9,7 @@ import { startSimulator } from '../../src/simulator/server';
 import type { SimulatorClient, SimulatorOptions } from '../../src/simulator/app';
 import { ManualClock } from './clock';
 import { openTestDatabase, type TestDatabase, type TestDatabaseKind } from './databases';
+import { startTcpRelay, type TcpRelay } from './tcpRelay';
 
 export const TEST_KEYS = 'k2:' + Buffer.alloc(32, 2).toString('base64') + ',k1:' + Buffer.alloc(32, 1).toString('base64');
 export const SIM_CLIENT = { clientId: 'sim-client', clientSecret: 'sim-secret' };
@@ -21,6 +22,8 @@ export interface HarnessOptions {
   extraClients?: Array<Omit<SimulatorClient, 'redirectUris'>>;
   /** MariaDB: the database's default character set, e.g. 'latin1' */
   databaseCharset?: string;
+  /** MariaDB: the service reaches the database through a TCP relay the test can cut (`h.databaseRelay`) */
+  databaseRelay?: boolean;
 }
 
 /**
@@ -37,6 +40,7 @@ export interface Harness {
   simUrl: string;
   sim: Awaited<ReturnType<typeof startSimulator>>['sim'];
   database: TestDatabase;
+  databaseRelay?: TcpRelay;
   logs: string[];
   apiKey(companyId: string | null): Promise<string>;
   /** the same database and bank, another process-like instance (its own vault, lease holder id) */
@@ -59,7 +63,14 @@ export async function startHarness(kind: TestDatabaseKind, options: HarnessOptio
     })),
     ...options.simulator,
   });
-  const database = await openTestDatabase(kind, options.databaseCharset);
+  let databaseRelay: TcpRelay | undefined;
+  const throughRelay = async (url: string) => {
+    const u = new URL(url);
+    databaseRelay = await startTcpRelay(u.hostname, Number(u.port));
+    u.port = String(databaseRelay.port);
+    return u.toString();
+  };
+  const database = await openTestDatabase(kind, options.databaseCharset, options.databaseRelay && kind === 'mariadb' ? throughRelay : undefined);
   const config = loadConfig({
     BANK_ENV: 'simulator',
     BANK_AUTH_URL: `${simulator.url}/ganb/api/auth/v1`,
@@ -97,6 +108,7 @@ export async function startHarness(kind: TestDatabaseKind, options: HarnessOptio
     simUrl: simulator.url,
     sim: simulator.sim,
     database,
+    databaseRelay,
     logs,
     apiKey: async (companyId) => (await services.apiKeys.create('test', companyId)).key,
     anotherInstance: () => buildServices(config, database.db, clock, log, { instanceId: `instance-${++instances}` }),
@@ -104,7 +116,9 @@ export async function startHarness(kind: TestDatabaseKind, options: HarnessOptio
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await simulator.stop();
+      databaseRelay?.restore();
       await database.close();
+      await databaseRelay?.close();
     },
   };
 }

@@ -31,6 +31,15 @@ describe('structured logs', () => {
     expect(lines[0]).toContain('[redacted]');
   });
 
+  test('ids and counts whose names merely contain a secret word are kept', () => {
+    const { log, lines } = capture();
+    log.info('purge finished', { apiKeyId: 'key-id-1', deletedTokens: 12, tokenKind: 'access', keyId: 'k2', stateHash: undefined, codeLength: 3 });
+    const line = JSON.parse(lines[0]);
+    expect(line).toMatchObject({ apiKeyId: 'key-id-1', deletedTokens: 12, tokenKind: 'access', keyId: 'k2', codeLength: 3 });
+    log.info('x', { 'x-access-token': 'XT-1', Set_Cookie: 'SC-1', client_secret: 'CS-2', api_key: 'AK-1' });
+    for (const secret of ['XT-1', 'SC-1', 'CS-2', 'AK-1']) expect(lines[1]).not.toContain(secret);
+  });
+
   test('account numbers are masked to their last four digits', () => {
     expect(maskAccountNumber('1234567')).toBe('***4567');
     expect(maskAccountNumber('12')).toBe('****');

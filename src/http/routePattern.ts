@@ -1,0 +1,48 @@
+import type { Express, Request } from 'express';
+import { match } from 'path-to-regexp';
+
+interface Layer {
+  rawPath?: unknown;
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+interface Pattern {
+  pattern: string;
+  methods: Set<string>;
+  matches: (path: string) => boolean;
+}
+
+function collect(stack: Layer[], prefix: string, out: Pattern[]): void {
+  for (const layer of stack) {
+    if (layer.route) {
+      const pattern = `${prefix}${layer.route.path}`;
+      // decode: false, so a malformed %-escape in a request path cannot throw here
+      const test = match(pattern, { decode: false });
+      const methods = new Set(Object.keys(layer.route.methods).map((m) => m.toUpperCase()));
+      out.push({ pattern, methods, matches: (path) => test(path) !== false });
+    } else if (layer.handle?.stack) {
+      const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
+      collect(layer.handle.stack, `${prefix}${mount}`, out);
+    }
+  }
+}
+
+/**
+ * The route pattern a request is for (`/v1/companies/:companyId/transfers/:id`), whether or not it got
+ * past authentication: metrics label by it and logs show it, so neither ever carries a company id,
+ * an account number or a code from the URL. Built once, on first use, from the app's own routes.
+ */
+export function routePatterns(app: Express): (req: Request) => string {
+  let patterns: Pattern[] | undefined;
+  return (req) => {
+    patterns ??= (() => {
+      const out: Pattern[] = [];
+      collect((app as unknown as { router: { stack: Layer[] } }).router.stack, '', out);
+      return out;
+    })();
+    const path = req.originalUrl.split('?')[0];
+    const candidates = patterns.filter((p) => p.matches(path));
+    return (candidates.find((p) => p.methods.has(req.method)) ?? candidates[0])?.pattern ?? 'unmatched';
+  };
+}
