@@ -97,7 +97,7 @@ describe.each(DATABASES)('API keys, errors and probes on %s', (kind) => {
     const echoed = await request(h.app).get('/healthz').set('x-request-id', 'pos-req-000123');
     expect(echoed.headers['x-request-id']).toBe('pos-req-000123');
     const logged = h.logs.map((l) => JSON.parse(l)).find((l) => l.requestId === 'pos-req-000123');
-    expect(logged).toMatchObject({ message: 'request', path: '/healthz', status: 200 });
+    expect(logged).toMatchObject({ message: 'request', route: '/healthz', status: 200 });
   });
 
   test('unknown routes are a problem+json 404', async () => {
