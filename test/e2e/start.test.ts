@@ -165,4 +165,44 @@ describe('start-up and CLI errors', () => {
       await db.drop();
     }
   });
+
+  test('the CLI exits 1 when there is nothing to act on, and when a job fails it never says "skipped"', async () => {
+    const db = await createEmptyDatabase('sqlite');
+    try {
+      const env = { PATH: process.env.PATH, DATABASE_URL: db.url };
+      expect(runCli(env, ['migrate']).status).toBe(0);
+      for (const args of [
+        ['api-key', 'revoke', 'no-such-key'],
+        ['connection', 'show', 'NOBODY'],
+        ['connection', 'disconnect', 'NOBODY'],
+      ]) {
+        const r = runCli(env, args);
+        expect({ args, status: r.status }).toEqual({ args, status: 1 });
+      }
+      // another writer holds the database: the purge cannot take its lease and fails (busy), it was not skipped
+      const writer = spawn(process.execPath, ['-e', LOCK_SCRIPT, db.url.slice('sqlite:'.length)], { stdio: ['pipe', 'pipe', 'inherit'] });
+      await new Promise((resolve) => writer.stdout!.once('data', resolve));
+      try {
+        const purge = runCli({ ...env, MIGRATIONS_RUN: 'false' }, ['purge']);
+        expect(purge.status).toBe(1);
+        expect(purge.stdout).not.toContain('skipped');
+        expect(purge.stderr).toContain('purge-expired-tokens failed');
+      } finally {
+        writer.stdin!.end();
+        await new Promise((resolve) => writer.once('exit', resolve));
+      }
+    } finally {
+      await db.drop();
+    }
+  }, 30_000);
 });
+
+/** A second process that takes SQLite's write lock and holds it until its stdin closes. */
+const LOCK_SCRIPT = `
+const Database = require(${JSON.stringify(join(ROOT, 'node_modules', 'better-sqlite3'))});
+const db = new Database(process.argv[1]);
+db.exec('BEGIN IMMEDIATE');
+process.stdout.write('locked\\n');
+process.stdin.resume();
+process.stdin.on('end', () => { db.exec('ROLLBACK'); db.close(); });
+`;
