@@ -4,6 +4,7 @@ import { Transfer } from '../../src/transfers/transfer.entity';
 import { bearer, connectCompany } from '../support/connect';
 import { DATABASES } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
+import { expectMoneyInvariant } from '../support/moneyInvariant';
 
 const SELLER = { bankCode: '0005', branchCode: '001', accountType: 'ordinary', accountNumber: '123', name: 'ヤマダ タロウ' };
 const body = (amount: number, extra: Record<string, unknown> = {}) => ({ amount, beneficiary: SELLER, ...extra });
@@ -397,6 +398,15 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
     const theirs = await post('xc-1', body(1_000), 'OTHER', otherKey).expect(201);
     expect(theirs.body.accountId).toBe(theirAccount);
     expect(theirs.body.id).not.toBe(mine.body.id);
+  });
+
+  test('after everything above, once the poller has settled it: no payout twice, none lost, no applyNo shared', async () => {
+    for (const wait of [130, 301, 3600]) {
+      h.clock.advanceSeconds(wait);
+      await poll();
+    }
+    const figures = await expectMoneyInvariant(h);
+    expect(figures.reportedSent).toBeGreaterThan(20);
   });
 });
 
