@@ -84,7 +84,7 @@ export function browserRoutes(connect: ConnectService, log: Logger, options: { s
   // Whatever else goes wrong on these routes (a malformed path, the database gone) the store owner gets a
   // Japanese page, never JSON.
   router.use(((err, req, res, next) => {
-    if (res.headersSent || !/^\/(connect|refresh_token)\//.test(req.path)) return next(err);
+    if (res.headersSent || req.method !== 'GET' || !/^\/(connect|refresh_token)\//.test(req.path)) return next(err);
     const problem = problemFor(err);
     const failure = problem && problem.status < 500 ? 'bad_request' : problem ? 'temporarily_unavailable' : 'internal_error';
     if (failure === 'internal_error') log.error('browser route failed', { err });
