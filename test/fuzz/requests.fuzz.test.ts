@@ -584,11 +584,12 @@ describe.each(DATABASES)('fuzzing every route on %s', (kind) => {
   }, 600_000);
 
   test('after all of it, once the poller has settled what was sent: no payout twice, none lost', async () => {
+    const harness = h!;
     for (const wait of [130, 301, 3600]) {
-      h.clock.advanceSeconds(wait);
-      await h.services.poller.runOnce();
+      harness.clock.advanceSeconds(wait);
+      await harness.services.poller.runOnce();
     }
-    const figures = await expectMoneyInvariant(h);
+    const figures = await expectMoneyInvariant(harness);
     console.log(`[fuzz ${kind}] money: ${JSON.stringify(figures)}`);
   });
 });
