@@ -22,6 +22,7 @@ import { TransferReconciler } from './transfers/reconciler';
 import { transferRoutes } from './transfers/routes';
 import { TransferSubmitter } from './transfers/submitter';
 import { TransferService } from './transfers/transferService';
+import { TransferStore } from './transfers/transferStore';
 
 export interface Services {
   config: Config;
@@ -38,6 +39,8 @@ export interface Services {
   purger: Purger;
   accounts: AccountService;
   transfers: TransferService;
+  /** the poller's per-transfer step: brings one transfer up to date with the bank */
+  reconciler: TransferReconciler;
   poller: TransferPoller;
   leases: JobLeases;
   jobs: JobDefinition[];
@@ -92,10 +95,11 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
   const purger = new Purger(db, clock, log, environment);
   const leases = new JobLeases(db, clock, instanceId);
   const accounts = new AccountService(db, bank, vault, connections, clock);
-  const submitter = new TransferSubmitter(db, bank, vault, clock, log);
-  const reconciler = new TransferReconciler(db, bank, vault, submitter, clock, log);
-  const transfers = new TransferService(db, bank, vault, connections, submitter, reconciler, clock, log, environment);
-  const poller = new TransferPoller(db, reconciler, clock, log, environment);
+  const transferStore = new TransferStore(db, clock, environment);
+  const submitter = new TransferSubmitter(transferStore, bank, vault, log);
+  const reconciler = new TransferReconciler(transferStore, bank, vault, submitter, clock, log);
+  const transfers = new TransferService(transferStore, bank, vault, connections, submitter, reconciler, clock, log);
+  const poller = new TransferPoller(transferStore, reconciler, log);
   const jobs: JobDefinition[] = [
     { name: 'purge-expired-tokens', schedule: config.purgeCron, leaseSeconds: 300, run: () => purger.run() },
     { name: 'poll-transfers', schedule: config.pollCron, leaseSeconds: 600, run: () => poller.runOnce() },
@@ -117,6 +121,7 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     purger,
     accounts,
     transfers,
+    reconciler,
     poller,
     leases,
     jobs,

@@ -4,7 +4,7 @@ import type { Clock } from '../clock';
 import type { ConnectionService } from '../connections/connectionService';
 import type { Database } from '../db/database';
 import { BankConnection } from '../connections/bankConnection.entity';
-import { problems } from '../http/problem';
+import { AccountNotFoundError } from './errors';
 import { NotConnectedError } from '../tokens/errors';
 import type { TokenVault } from '../tokens/vault';
 import { withAccessToken } from '../tokens/withAccessToken';
@@ -39,11 +39,11 @@ export class AccountService {
     const conn = await this.connection(companyId);
     // only the company's own accounts: a key for A can never read an account of B's
     if (!this.connections.accounts(conn).some((a) => a.accountId === accountId)) {
-      throw problems.notFound("No such account in this company's bank connection.");
+      throw new AccountNotFoundError();
     }
     const balances = await withAccessToken(this.vault, companyId, (token) => this.bank.accounts.balances(token, accountId));
     const b = balances.find((x) => x.accountId === accountId);
-    if (!b) throw problems.notFound('The bank returned no balance for this account.');
+    if (!b) throw new AccountNotFoundError('The bank returned no balance for this account.');
     return {
       accountId,
       currencyCode: b.currencyCode,

@@ -1,3 +1,5 @@
+import { DomainError } from '../domain/errors';
+
 /**
  * What went wrong talking to the bank, in the terms the services decide on. `certainlyNotProcessed`
  * separates "the bank never acted" (safe to retry) from "unknown" (reconcile before any resend).
@@ -19,7 +21,7 @@ export interface BankErrorDetail {
   itemId?: string;
 }
 
-export class BankError extends Error {
+export class BankError extends DomainError {
   constructor(
     readonly kind: BankFailureKind,
     message: string,
@@ -32,7 +34,6 @@ export class BankError extends Error {
     },
   ) {
     super(message);
-    this.name = 'BankError';
   }
 
   get status(): number | undefined {
@@ -50,7 +51,7 @@ export class BankError extends Error {
 }
 
 /** The token endpoint's RFC 6749 answer, e.g. invalid_grant; never carries the token or code. */
-export class BankOAuthError extends Error {
+export class BankOAuthError extends DomainError {
   constructor(
     readonly error: string,
     readonly description: string | undefined,
@@ -58,7 +59,6 @@ export class BankOAuthError extends Error {
     readonly kind: 'oauth' | 'timeout' | 'network' | 'protocol' | 'server' | 'rate_limited',
   ) {
     super(`bank token endpoint: ${error}${description ? ` (${description})` : ''}`);
-    this.name = 'BankOAuthError';
   }
 
   get isInvalidGrant(): boolean {

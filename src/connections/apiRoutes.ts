@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { companyIdOf } from '../http/auth';
-import { problems } from '../http/problem';
+import { ConnectionNotFoundError } from '../tokens/errors';
 import { parse } from '../http/validate';
 import type { ConnectionService } from './connectionService';
 import type { ConnectService } from './connectService';
@@ -42,13 +42,13 @@ export function connectionApiRoutes(connect: ConnectService, connections: Connec
 
   router.get('/connection', async (req, res) => {
     const view = await connections.view(companyIdOf(req));
-    if (!view) throw problems.notFound('This company has no bank connection yet: create a connect session.');
+    if (!view) throw new ConnectionNotFoundError();
     res.json(view);
   });
 
   router.delete('/connection', async (req, res) => {
     const done = await connections.disconnect(companyIdOf(req));
-    if (!done) throw problems.notFound('This company has no bank connection.');
+    if (!done) throw new ConnectionNotFoundError();
     res.json(await connections.view(companyIdOf(req)));
   });
 

@@ -4,6 +4,7 @@ import type { BankAccount } from '../bank/accountsApi';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
 import type { Logger } from '../log';
+import { NotConnectedError, ReauthorizationRequiredError } from '../tokens/errors';
 import type { TokenVault } from '../tokens/vault';
 import { BankConnection, type ConnectionStatus } from './bankConnection.entity';
 
@@ -35,6 +36,14 @@ export class ConnectionService {
 
   find(companyId: string): Promise<BankConnection | null> {
     return this.db.manager.findOneBy(BankConnection, { environment: this.environment, companyId });
+  }
+
+  /** The one rule of a usable connection: connected, not disconnected, not waiting for consent. */
+  async usable(companyId: string): Promise<BankConnection> {
+    const conn = await this.find(companyId);
+    if (!conn || conn.status === 'disconnected') throw new NotConnectedError(companyId);
+    if (conn.status === 'reauthorization_required') throw new ReauthorizationRequiredError(companyId, conn.statusReason ?? 'reauthorization_required');
+    return conn;
   }
 
   accounts(connection: BankConnection): BankAccount[] {

@@ -1,35 +1,80 @@
+import { AccountNotFoundError } from '../accounts/errors';
 import { BankError, BankOAuthError } from '../bank/errors';
 import { isDatabaseUnavailable } from '../db/errors';
+import { DomainError } from '../domain/errors';
 import { DecryptionError } from '../tokens/cipher';
-import { NotConnectedError, ReauthorizationRequiredError, RefreshBusyError } from '../tokens/errors';
+import { ConnectionNotFoundError, NotConnectedError, ReauthorizationRequiredError, RefreshBusyError } from '../tokens/errors';
+import {
+  BankValidationError,
+  CancelRefusedError,
+  IdempotencyKeyReusedError,
+  InvalidCursorError,
+  RequestInFlightError,
+  TransferInvalidError,
+  TransferNotCancellableError,
+  TransferNotFoundError,
+} from '../transfers/errors';
+import { maskedTransferView } from '../transfers/transferView';
 import { Problem } from './problem';
 
+type ErrorClass<E> = abstract new (...args: never[]) => E;
+type Entry = [ErrorClass<DomainError>, (err: never) => Problem];
+const entry = <E extends DomainError>(cls: ErrorClass<E>, toProblem: (err: E) => Problem): Entry => [cls, toProblem as (err: never) => Problem];
+
 /**
- * The one place an error becomes an HTTP answer. Operational failures (the bank or its token endpoint
- * down, a refresh lease held elsewhere, the database gone, a sealing key missing) are specific problems
- * with the right status and a Retry-After; only an error nobody anticipated is a 500.
+ * The one place a domain error becomes an HTTP answer: type, status and headers. Operational failures
+ * (the bank or its token endpoint down, a refresh lease held elsewhere, the database gone, a sealing key
+ * missing) are specific problems with a Retry-After where one helps; only an error nobody anticipated is a 500.
+ * test/unit/errorTable.test.ts fails when an exported DomainError has no row here.
  */
+const TABLE: Entry[] = [
+  entry(NotConnectedError, () => new Problem(409, 'not-connected', 'Conflict', 'This company has no bank connection: connect it first.')),
+  entry(ReauthorizationRequiredError, (e) => reauthorizationRequired(e.reason)),
+  entry(ConnectionNotFoundError, (e) => new Problem(404, 'not-found', 'Not found', e.message)),
+  entry(AccountNotFoundError, (e) => new Problem(404, 'not-found', 'Not found', e.message)),
+  entry(TransferNotFoundError, (e) => new Problem(404, 'not-found', 'Not found', e.message)),
+  entry(BankError, bankProblem),
+  entry(BankOAuthError, tokenEndpointProblem),
+  entry(RefreshBusyError, () =>
+    new Problem(503, 'try-again', 'Try again', 'Another instance is refreshing this company’s bank tokens; try again shortly.').retryAfter(2),
+  ),
+  entry(
+    DecryptionError,
+    () =>
+      new Problem(
+        503,
+        'token-key-missing',
+        'Bank tokens unreadable',
+        "This company's stored bank tokens cannot be decrypted with the configured TOKEN_ENCRYPTION_KEYS; an operator must restore the key.",
+      ),
+  ),
+  entry(TransferInvalidError, (e) => new Problem(422, 'transfer-invalid', 'Unprocessable request', e.message, e.issues)),
+  entry(BankValidationError, (e) => new Problem(422, 'bank-validation-error', 'Unprocessable request', e.message, e.issues)),
+  entry(IdempotencyKeyReusedError, (e) => new Problem(422, 'idempotency-key-reused', 'Unprocessable request', e.message)),
+  entry(RequestInFlightError, (e) => new Problem(409, 'request-in-flight', 'Conflict', e.message, undefined, { transferId: e.transferId }).retryAfter(2)),
+  entry(TransferNotCancellableError, (e) => new Problem(409, 'transfer-not-cancellable', 'Conflict', e.message, undefined, { transfer: maskedTransferView(e.transfer) })),
+  entry(
+    CancelRefusedError,
+    (e) => new Problem(409, 'cancel-refused', 'Conflict', e.message, undefined, { bankErrorCode: e.bankErrorCode, transfer: maskedTransferView(e.transfer) }),
+  ),
+  entry(InvalidCursorError, (e) => new Problem(400, 'validation-error', 'Invalid request', 'The request has invalid fields.', [{ field: 'cursor', reason: e.message }])),
+];
+
 export function problemFor(err: unknown): Problem | undefined {
   if (err instanceof Problem) return err;
-  if (err instanceof NotConnectedError) return new Problem(409, 'not-connected', 'Conflict', 'This company has no bank connection: connect it first.');
-  if (err instanceof ReauthorizationRequiredError) return reauthorizationRequired(err.reason);
-  if (err instanceof BankError) return bankProblem(err);
-  if (err instanceof BankOAuthError) return tokenEndpointProblem(err);
-  if (err instanceof RefreshBusyError) {
-    return new Problem(503, 'try-again', 'Try again', 'Another instance is refreshing this company’s bank tokens; try again shortly.').retryAfter(2);
-  }
-  if (err instanceof DecryptionError) {
-    return new Problem(
-      503,
-      'token-key-missing',
-      'Bank tokens unreadable',
-      "This company's stored bank tokens cannot be decrypted with the configured TOKEN_ENCRYPTION_KEYS; an operator must restore the key.",
-    );
+  if (err instanceof DomainError) {
+    const row = TABLE.find(([cls]) => err instanceof cls);
+    if (row) return row[1](err as never);
   }
   if (isDatabaseUnavailable(err)) {
     return new Problem(503, 'database-unavailable', 'Database unavailable', 'The database does not answer; try again shortly.').retryAfter(5);
   }
   return requestParsingProblem(err);
+}
+
+/** For the test that keeps this table complete. */
+export function hasProblemFor(cls: ErrorClass<DomainError>): boolean {
+  return TABLE.some(([mapped]) => mapped === cls);
 }
 
 function reauthorizationRequired(reason: string): Problem {

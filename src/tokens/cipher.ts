@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { DomainError } from '../domain/errors';
 import type { KeyRing } from './keyRing';
 
 /** What is stored for one secret: never the plaintext. */
@@ -9,7 +10,7 @@ export interface Sealed {
   keyId: string;
 }
 
-export class DecryptionError extends Error {
+export class DecryptionError extends DomainError {
   constructor(reason: string) {
     super(`cannot decrypt a stored secret: ${reason}`);
   }

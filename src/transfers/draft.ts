@@ -1,6 +1,7 @@
 import type { BankAccount } from '../bank/accountsApi';
 import type { TransferRequestBody } from '../bank/transfersApi';
-import { problems, type FieldError } from '../http/problem';
+import type { FieldIssue } from '../domain/errors';
+import { TransferInvalidError } from './errors';
 import { ACCOUNT_TYPE_CODES } from './lifecycle';
 import type { TransferBody } from './requestSchema';
 import { bankNameKanaHalfWidth, branchNameKanaHalfWidth, findBank, findBranch } from './zengin/directory';
@@ -38,7 +39,7 @@ export function payingAccount(accounts: BankAccount[], accountId: string | undef
  * is reported at once (422), and nothing is stored.
  */
 export function buildDraft(body: TransferBody, accounts: BankAccount[], todayJst: string): TransferDraft {
-  const errors: FieldError[] = [];
+  const errors: FieldIssue[] = [];
   const account = payingAccount(accounts, body.accountId);
   if (!account) {
     errors.push({
@@ -65,7 +66,7 @@ export function buildDraft(body: TransferBody, accounts: BankAccount[], todayJst
   if (designatedDate < todayJst) errors.push({ field: 'designatedDate', reason: `must be today (${todayJst} JST) or later` });
 
   if (errors.length > 0 || !account || !bank || !branch || !name.ok || (edi && !edi.ok)) {
-    throw problems.unprocessable('transfer-invalid', 'The transfer cannot be sent as requested.', errors);
+    throw new TransferInvalidError(errors);
   }
   return {
     accountId: account.accountId,

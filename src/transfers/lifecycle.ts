@@ -18,6 +18,41 @@ export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
 
 export const CANCELLABLE_STATUSES: ReadonlySet<TransferStatus> = new Set(['submitted', 'scheduled']);
 
+const AT_THE_BANK: TransferStatus[] = ['submitted', 'scheduled', 'processing', 'completed', 'failed', 'cancelled', 'returning', 'returned'];
+
+/**
+ * Where a transfer may go from each status. Not yet (certainly) at the bank, it may end anywhere the bank
+ * says; once there it only moves forward; failed, cancelled and returned are final.
+ */
+const NEXT: Record<TransferStatus, readonly TransferStatus[]> = {
+  pending: ['unknown', ...AT_THE_BANK],
+  unknown: ['pending', ...AT_THE_BANK],
+  submitted: ['scheduled', 'processing', 'completed', 'failed', 'cancelled', 'returning', 'returned'],
+  scheduled: ['submitted', 'processing', 'completed', 'failed', 'cancelled', 'returning', 'returned'],
+  processing: ['completed', 'failed', 'cancelled', 'returning', 'returned'],
+  completed: ['returning', 'returned'],
+  returning: ['returned', 'completed'],
+  failed: [],
+  cancelled: [],
+  returned: [],
+};
+
+export function canMove(from: TransferStatus, to: TransferStatus): boolean {
+  return from === to || NEXT[from].includes(to);
+}
+
+/**
+ * What the first submission of a transfer came to, replayed to every later request with the same key:
+ * accepted by the bank; certainly not processed yet (429, maintenance: sent later); sent but the
+ * answer was lost (reconciled before anything is resent); refused (by the bank, or no usable connection).
+ */
+export const SUBMISSION_OUTCOMES = ['accepted', 'deferred', 'outcome_unknown', 'refused'] as const;
+export type SubmissionOutcome = (typeof SUBMISSION_OUTCOMES)[number];
+
+/** A fee known from /transfer/transferfee when the transfer was accepted, or the one the bank charged. */
+export const FEE_STATUSES = ['quoted', 'final'] as const;
+export type FeeStatus = (typeof FEE_STATUSES)[number];
+
 const BY_BANK_CODE: Record<string, { status: TransferStatus; reason?: string }> = {
   '2': { status: 'submitted' },
   '3': { status: 'failed', reason: '差戻 (returned by the approver)' },

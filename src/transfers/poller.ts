@@ -1,28 +1,20 @@
-import { LessThanOrEqual } from 'typeorm';
-import type { Clock } from '../clock';
-import type { Database } from '../db/database';
 import type { Logger } from '../log';
 import type { PollOutcome, TransferReconciler } from './reconciler';
-import { Transfer } from './transfer.entity';
+import type { Transfer } from './transfer.entity';
+import type { TransferStore } from './transferStore';
 
 const BATCH = 200;
 
 /** One pass over the transfers that are due a look, oldest due first, one bank call at a time; rows fail alone. */
 export class TransferPoller {
   constructor(
-    private readonly db: Database,
+    private readonly store: TransferStore,
     private readonly reconciler: TransferReconciler,
-    private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly environment: string,
   ) {}
 
   async runOnce(): Promise<Record<PollOutcome | 'checked', number>> {
-    const due = await this.db.manager.find(Transfer, {
-      where: { environment: this.environment, nextPollAt: LessThanOrEqual(this.clock.now()) },
-      order: { nextPollAt: 'ASC' },
-      take: BATCH,
-    });
+    const due = await this.store.due(BATCH);
     const counts: Record<PollOutcome | 'checked', number> = { checked: 0, updated: 0, unchanged: 0, resent: 0, adopted: 0, deferred: 0, flagged: 0, failed: 0 };
     for (const t of due) {
       counts[await this.pollIsolated(t)] += 1;

@@ -1,19 +1,18 @@
-import { In, Not } from 'typeorm';
 import type { Bank } from '../bank';
 import { BankError, BankOAuthError } from '../bank/errors';
 import { jstDate } from '../bank/jst';
 import type { BankTransferDetail } from '../bank/transfersApi';
 import type { Clock } from '../clock';
-import type { Database } from '../db/database';
 import type { Logger } from '../log';
 import { NotConnectedError, ReauthorizationRequiredError, RefreshBusyError } from '../tokens/errors';
 import type { TokenVault } from '../tokens/vault';
 import { withAccessToken } from '../tokens/withAccessToken';
-import { statusFromBankCode, type TransferStatus } from './lifecycle';
-import { backoffSeconds, nextPollAt, POLL } from './pollPolicy';
+import { statusFromBankCode } from './lifecycle';
+import { POLL } from './pollPolicy';
 import { carriesOurReference } from './reference';
 import type { TransferSubmitter } from './submitter';
-import { Transfer } from './transfer.entity';
+import type { Transfer } from './transfer.entity';
+import type { BankReading, TransferStore } from './transferStore';
 
 export type PollOutcome = 'updated' | 'unchanged' | 'resent' | 'adopted' | 'deferred' | 'flagged' | 'failed';
 
@@ -32,7 +31,7 @@ type BankMatch = { kind: 'none' } | { kind: 'exact'; detail: BankTransferDetail 
  */
 export class TransferReconciler {
   constructor(
-    private readonly db: Database,
+    private readonly store: TransferStore,
     private readonly bank: Bank,
     private readonly vault: TokenVault,
     private readonly submitter: TransferSubmitter,
@@ -50,10 +49,14 @@ export class TransferReconciler {
       // an unapproved request disappears from the status query after its date: the result says 8 期限切
       const result = await withAccessToken(this.vault, t.companyId, (token) => this.bank.transfers.requestResult(token, t.accountId, t.applyNo!));
       if (result.resultCode === '8') {
-        await this.update(t, { status: 'failed', bankResultCode: '8', errorCode: 'EXPIRED', errorMessage: '期限切れ (the request expired without approval)' });
+        await this.store.followed(
+          t,
+          { status: 'failed', bankStatus: t.bankStatus ?? '5', bankResultCode: '8', errorCode: 'EXPIRED', errorMessage: '期限切れ (the request expired without approval)' },
+          true,
+        );
         return 'updated';
       }
-      await this.defer(t);
+      await this.store.pushedBack(t);
       return 'unchanged';
     } catch (err) {
       if (
@@ -64,11 +67,16 @@ export class TransferReconciler {
         err instanceof RefreshBusyError
       ) {
         this.log.warn('transfer poll failed; will try again', { transferId: t.id, companyId: t.companyId, error: err.message });
-        await this.defer(t);
+        await this.store.pushedBack(t);
         return 'deferred';
       }
       throw err;
     }
+  }
+
+  /** After a failure nobody expected (a token that cannot be decrypted, a bad row): look again later. */
+  async pushBack(t: Transfer): Promise<void> {
+    await this.store.pushedBack(t);
   }
 
   private async reconcileUnsent(t: Transfer, now: Date): Promise<PollOutcome> {
@@ -81,19 +89,21 @@ export class TransferReconciler {
     }
     const match = await this.findAtBank(t, now);
     if (match.kind === 'exact') {
-      const applyNo = match.detail.transferApplies?.[0]?.applyNo ?? null;
+      const applyNo = match.detail.transferApplies?.[0]?.applyNo;
       this.log.info('unknown transfer found at the bank under our reference; adopting its applyNo', { transferId: t.id, companyId: t.companyId, applyNo });
-      await this.applyBankStatus(t, match.detail, { applyNo, inFlightSince: null, submittedAt: t.submittedAt ?? now, errorCode: null, errorMessage: null });
+      const reading = this.reading(t, match.detail);
+      if (!reading || !applyNo) return this.flagAmbiguous(t, 1);
+      await this.store.followed(t, { ...reading, applyNo, errorCode: null }, true);
       return 'adopted';
     }
     if (t.errorCode === AMBIGUOUS) {
       // a human decides: never resent, never adopted by a guess
-      await this.defer(t);
+      await this.store.pushedBack(t);
       return 'flagged';
     }
     const lastTry = (t.inFlightSince ?? t.lastAttemptAt ?? t.createdAt).getTime();
     if (now.getTime() - lastTry < POLL.resendAfterSeconds * 1000) {
-      await this.defer(t);
+      await this.store.pushedBack(t);
       return 'unchanged';
     }
     if (match.kind === 'inexact') {
@@ -108,9 +118,8 @@ export class TransferReconciler {
     } else {
       this.log.warn('unknown transfer not found at the bank; resending with the same Idempotency-Key', { transferId: t.id, companyId: t.companyId });
     }
-    // a crashed send left inFlightSince set: clear it so the row can be claimed again
-    await this.update(t, { inFlightSince: null, status: 'unknown' });
-    await this.submitter.claimAndSend({ ...t, inFlightSince: null, status: 'unknown' });
+    // a crashed send left inFlightSince set: release it so the row can be claimed again
+    await this.submitter.claimAndSend(await this.store.releaseStaleClaim(t));
     return 'resent';
   }
 
@@ -120,10 +129,7 @@ export class TransferReconciler {
       companyId: t.companyId,
       candidates,
     });
-    await this.update(t, {
-      errorCode: AMBIGUOUS,
-      errorMessage: 'The bank shows a transfer that may be this one, but not exactly: check it at the bank before paying again.',
-    });
+    await this.store.flagged(t, AMBIGUOUS, 'The bank shows a transfer that may be this one, but not exactly: check it at the bank before paying again.');
     return 'flagged';
   }
 
@@ -147,63 +153,39 @@ export class TransferReconciler {
         ),
       ),
     );
-    const applyNos = candidates.map((c) => c.transferApplies?.[0]?.applyNo).filter((a): a is string => Boolean(a));
-    const taken = new Set(
-      applyNos.length === 0
-        ? []
-        : (
-            await this.db.manager.find(Transfer, {
-              select: { applyNo: true },
-              where: { environment: t.environment, accountId: t.accountId, applyNo: In(applyNos), id: Not(t.id) },
-            })
-          ).map((r) => r.applyNo),
-    );
-    const free = candidates.filter((c) => !taken.has(c.transferApplies?.[0]?.applyNo ?? ''));
+    const applyNoOf = (d: BankTransferDetail) => d.transferApplies?.[0]?.applyNo ?? '';
+    const held = await this.store.heldApplyNos(t, candidates.map(applyNoOf).filter(Boolean));
+    const free = candidates.filter((c) => !held.has(applyNoOf(c)));
     if (free.length === 0) return { kind: 'none' };
     if (free.length === 1 && carriesOurReference(t)) return { kind: 'exact', detail: free[0] };
     return { kind: 'inexact', candidates: free.length };
   }
 
-  private async applyBankStatus(t: Transfer, detail: BankTransferDetail, extra: Partial<Transfer> = {}): Promise<PollOutcome> {
-    const code = detail.transferStatus!;
-    const mapped = statusFromBankCode(code);
-    if (!mapped) {
-      this.log.warn('unmapped bank transfer status; keeping ours', { transferId: t.id, bankStatus: code });
-      await this.update(t, { bankStatus: code, ...extra });
+  /** The bank's status in our terms; undefined for a code the one mapping does not know. */
+  private reading(t: Transfer, detail: BankTransferDetail): BankReading | undefined {
+    const code = detail.transferStatus;
+    const mapped = code ? statusFromBankCode(code) : undefined;
+    if (!code || !mapped) return undefined;
+    const fee = detail.transferDetailFee !== undefined && /^\d+$/.test(detail.transferDetailFee) ? Number(detail.transferDetailFee) : undefined;
+    const failing = mapped.status === 'failed' || mapped.status === 'returned' || mapped.status === 'returning';
+    return {
+      status: mapped.status,
+      bankStatus: code,
+      fee,
+      ...(failing ? { errorCode: `BANK_STATUS_${code}`, errorMessage: mapped.reason ?? null } : {}),
+    };
+  }
+
+  private async applyBankStatus(t: Transfer, detail: BankTransferDetail): Promise<PollOutcome> {
+    const reading = this.reading(t, detail);
+    if (!reading) {
+      this.log.warn('unmapped bank transfer status; keeping ours', { transferId: t.id, bankStatus: detail.transferStatus });
+      await this.store.pushedBack(t);
       return 'unchanged';
     }
-    const fee = detail.transferDetailFee !== undefined && /^\d+$/.test(detail.transferDetailFee) ? Number(detail.transferDetailFee) : t.fee;
-    const changes: Partial<Transfer> = { bankStatus: code, status: mapped.status, fee, ...extra };
-    if (mapped.status === 'completed' && !t.completedAt) changes.completedAt = this.clock.now();
-    if (mapped.status === 'failed' || mapped.status === 'returned' || mapped.status === 'returning') {
-      changes.errorCode = `BANK_STATUS_${code}`;
-      changes.errorMessage = mapped.reason ?? null;
-    }
-    const changed = code !== t.bankStatus || mapped.status !== t.status || extra.applyNo !== undefined;
-    if (changed) this.log.info('transfer status changed', { transferId: t.id, companyId: t.companyId, from: t.status, to: mapped.status, bankStatus: code });
-    await this.update(t, changes, changed);
+    const changed = reading.bankStatus !== t.bankStatus || reading.status !== t.status;
+    if (changed) this.log.info('transfer status changed', { transferId: t.id, companyId: t.companyId, from: t.status, to: reading.status, bankStatus: reading.bankStatus });
+    await this.store.followed(t, reading, changed);
     return changed ? 'updated' : 'unchanged';
-  }
-
-  private async update(t: Transfer, changes: Partial<Transfer>, progressed = true): Promise<void> {
-    const now = this.clock.now();
-    const status = (changes.status ?? t.status) as TransferStatus;
-    const pollCount = progressed ? 0 : t.pollCount + 1;
-    const completedAt = changes.completedAt ?? t.completedAt;
-    await this.db.transaction((em) =>
-      em.update(Transfer, { id: t.id }, { ...changes, pollCount, nextPollAt: nextPollAt(now, status, pollCount, completedAt), ...(progressed ? { updatedAt: now } : {}) }),
-    );
-  }
-
-  /** After a failure nobody expected (a token that cannot be decrypted, a bad row): look again later. */
-  async pushBack(t: Transfer): Promise<void> {
-    await this.defer(t);
-  }
-
-  private async defer(t: Transfer): Promise<void> {
-    const now = this.clock.now();
-    const next = t.status === 'scheduled' || t.status === 'completed' ? nextPollAt(now, t.status, t.pollCount + 1, t.completedAt) : new Date(now.getTime() + backoffSeconds(t.pollCount + 1) * 1000);
-    // not a change of the transfer itself: updatedAt stays
-    await this.db.transaction((em) => em.update(Transfer, { id: t.id }, { pollCount: t.pollCount + 1, nextPollAt: next }));
   }
 }

@@ -36,11 +36,25 @@ export const idempotencyKeySchema = z
   .max(128, 'must be at most 128 characters')
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
+const JST_OFFSET = '+09:00';
+const DAY_MS = 86_400_000;
+
+/**
+ * An instant: an ISO 8601 date-time with its offset, or a plain date taken as that whole day in JST
+ * (`from=2026-11-25` starts at its midnight JST, `to=2026-11-25` ends at the next midnight JST).
+ */
+const instantOrJstDate = (edge: 'start' | 'end') =>
+  z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO 8601 date-time or a date YYYY-MM-DD (JST)' }).transform((v) => {
+    if (v.length > 10) return new Date(v);
+    const midnight = Date.parse(`${v}T00:00:00${JST_OFFSET}`);
+    return new Date(edge === 'start' ? midnight : midnight + DAY_MS);
+  });
+
 export const listQuerySchema = z
   .object({
     status: z.enum(TRANSFER_STATUSES).optional(),
-    from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
-    to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+    from: instantOrJstDate('start').optional(),
+    to: instantOrJstDate('end').optional(),
     idempotencyKey: idempotencyKeySchema.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: z.string().max(200).optional(),

@@ -4,6 +4,7 @@ import { companyIdOf } from '../http/auth';
 import { Problem, sendProblem } from '../http/problem';
 import { parse } from '../http/validate';
 import { idempotencyKeySchema, listQuerySchema, transferBodySchema } from './requestSchema';
+import type { SubmissionOutcome } from './lifecycle';
 import type { Transfer } from './transfer.entity';
 import type { TransferService } from './transferService';
 import { maskedTransferView, transferView } from './transferView';
@@ -26,6 +27,9 @@ function sendTransfer(res: Response, transfer: Transfer, status: number): void {
   res.status(status).json(transferView(transfer));
 }
 
+/** HTTP status of each submission outcome (a refusal is a 422 problem that carries the transfer). */
+const OUTCOME_STATUS: Record<SubmissionOutcome, number> = { accepted: 201, deferred: 202, outcome_unknown: 202, refused: 422 };
+
 export function transferRoutes(transfers: TransferService): Router {
   const router = Router({ mergeParams: true });
 
@@ -40,7 +44,7 @@ export function transferRoutes(transfers: TransferService): Router {
     const result = await transfers.create(companyIdOf(req), key, body, res.locals.apiPrincipal?.keyId ?? null);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.setHeader('Location', `${req.baseUrl}/transfers/${result.transfer.id}`);
-    sendTransfer(res, result.transfer, result.httpStatus);
+    sendTransfer(res, result.transfer, OUTCOME_STATUS[result.outcome]);
   });
 
   router.get('/transfers', async (req, res) => {
@@ -57,7 +61,7 @@ export function transferRoutes(transfers: TransferService): Router {
   router.post('/transfers/:id/cancel', async (req, res) => {
     const id = parse(transferId, req.params.id, 'id');
     const result = await transfers.cancel(companyIdOf(req), id);
-    res.status(result.httpStatus).json(transferView(result.transfer));
+    res.status(result.outcome === 'cancelled' ? 200 : 202).json(transferView(result.transfer));
   });
 
   return router;

@@ -1,7 +1,7 @@
 import { Column, Entity, Index } from 'typeorm';
 import { DateTimeColumn } from '../db/columns';
 import { CompanyRow } from '../db/companyRow';
-import type { TransferStatus } from './lifecycle';
+import type { FeeStatus, SubmissionOutcome, TransferStatus } from './lifecycle';
 
 const yen = {
   to: (v: number | null) => v,
@@ -34,6 +34,10 @@ export class Transfer extends CompanyRow {
 
   @Column({ type: 'bigint', nullable: true, transformer: yen })
   fee!: number | null;
+
+  /** `quoted` from /transfer/transferfee at submission, `final` once the bank's status shows the fee charged */
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  feeStatus!: FeeStatus | null;
 
   @Column({ type: 'varchar', length: 4 })
   beneficiaryBankCode!: string;
@@ -93,9 +97,9 @@ export class Transfer extends CompanyRow {
   @Column({ type: 'text', nullable: true })
   errorDetails!: string | null;
 
-  /** HTTP status of the first answer, replayed with the same key */
-  @Column({ type: 'integer' })
-  firstResponseStatus!: number;
+  /** what the first submission came to, replayed with the same key; null until the bank answered once */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  submissionOutcome!: SubmissionOutcome | null;
 
   @Column({ type: 'integer', default: 0 })
   attempts!: number;

@@ -14,6 +14,7 @@ export function transferView(t: Transfer) {
     status: t.status,
     amount: t.amount,
     fee: t.fee,
+    feeStatus: t.feeStatus,
     totalDebit: t.fee === null ? null : t.amount + t.fee,
     accountId: t.accountId,
     beneficiary: {

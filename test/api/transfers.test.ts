@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { hashApiKey } from '../../src/apiKeys/apiKeyService';
+import { jstDate } from '../../src/bank/jst';
 import { Transfer } from '../../src/transfers/transfer.entity';
 import { bearer, connectCompany } from '../support/connect';
 import { DATABASES } from '../support/databases';
@@ -139,14 +140,15 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
   test('full lifecycle to completed: submitted → processing → completed, money debited at the bank', async () => {
     const before = (await get('/accounts/101011234567/balance').expect(200)).body.balance;
     const created = await post('life-ok', body(30_000)).expect(201);
-    expect(created.body.status).toBe('submitted');
+    // the fee the bank quoted at submission is there at once; the poller later records what it charged
+    expect(created.body).toMatchObject({ status: 'submitted', fee: 145, feeStatus: 'quoted', totalDebit: 30_145 });
     h.clock.advanceSeconds(20);
     await poll();
     expect((await get(`/transfers/${created.body.id}`)).body).toMatchObject({ status: 'processing', bankStatus: '12' });
     h.clock.advanceSeconds(120);
     await poll();
     const done = (await get(`/transfers/${created.body.id}`)).body;
-    expect(done).toMatchObject({ status: 'completed', bankStatus: '20', fee: 145, totalDebit: 30_145 });
+    expect(done).toMatchObject({ status: 'completed', bankStatus: '20', fee: 145, feeStatus: 'final', totalDebit: 30_145 });
     expect(done.completedAt).toBe(h.clock.now().toISOString());
     expect((await get('/accounts/101011234567/balance')).body.balance).toBe(before - 30_145);
   });
@@ -293,7 +295,7 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
       applyNo: null,
       bankStatus: null,
       bankResultCode: null,
-      firstResponseStatus: 0,
+      submissionOutcome: null,
       inFlightSince: now,
       lastAttemptAt: now,
       nextPollAt: now,
@@ -371,6 +373,12 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
     expect(window.body.items.every((t: { createdAt: string }) => t.createdAt === newest)).toBe(true);
     expect((await get(`/transfers?to=${encodeURIComponent('2000-01-01T00:00:00Z')}`).expect(200)).body.items).toEqual([]);
     await get('/transfers?from=yesterday').expect(400);
+    await get('/transfers?from=2026-13-01').expect(400);
+    // a plain date is that whole day in JST
+    const todayJst = jstDate(new Date(Date.parse(newest)));
+    const dayBefore = jstDate(new Date(Date.parse(newest) - 86_400_000));
+    expect((await get(`/transfers?from=${todayJst}&to=${todayJst}`).expect(200)).body.items.map((t: { id: string }) => t.id)).toContain(window.body.items[0].id);
+    expect((await get(`/transfers?to=${dayBefore}&from=${dayBefore}`).expect(200)).body.items.filter((t: { createdAt: string }) => t.createdAt === newest)).toEqual([]);
     await get('/transfers?status=lost').expect(400);
     await get('/transfers?cursor=garbage').expect(400);
     await get('/transfers?limit=1000').expect(400);

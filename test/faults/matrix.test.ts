@@ -2,8 +2,7 @@ import request from 'supertest';
 import { jstDate } from '../../src/bank/jst';
 import { FAULT_KINDS, type FaultKind, type FaultTarget } from '../../src/simulator/faults';
 import type { TransferStatus } from '../../src/transfers/lifecycle';
-import { TransferReconciler, type PollOutcome } from '../../src/transfers/reconciler';
-import { TransferSubmitter } from '../../src/transfers/submitter';
+import type { PollOutcome, TransferReconciler } from '../../src/transfers/reconciler';
 import { Transfer } from '../../src/transfers/transfer.entity';
 import { bearer, connectCompany } from '../support/connect';
 import { DATABASES } from '../support/databases';
@@ -96,8 +95,7 @@ describe.each(DATABASES)('fault matrix on %s', (db) => {
     key = await h.apiKey(null);
     await connect('SHOP');
     // the poller's per-transfer step, for polls aimed at one transfer whatever else is due
-    const s = h.services;
-    reconciler = new TransferReconciler(s.db, s.bank, s.vault, new TransferSubmitter(s.db, s.bank, s.vault, s.clock, s.log), s.clock, s.log);
+    reconciler = h.services.reconciler;
   });
   afterEach(() => {
     h?.sim.state.clearFaults();

@@ -1,0 +1,274 @@
+import { Brackets, In, LessThanOrEqual, Not } from 'typeorm';
+import type { Clock } from '../clock';
+import type { Database } from '../db/database';
+import { isUniqueViolation } from '../db/errors';
+import { InvalidCursorError, TransferNotFoundError } from './errors';
+import { canMove, type SubmissionOutcome, type TransferStatus } from './lifecycle';
+import { backoffSeconds, nextPollAt, POLL } from './pollPolicy';
+import type { ListQuery } from './requestSchema';
+import { Transfer } from './transfer.entity';
+
+/** A write the state machine does not allow: a bug, or a bank answer that contradicts what we recorded. */
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly transferId: string,
+    readonly from: TransferStatus,
+    readonly to: TransferStatus,
+  ) {
+    super(`transfer ${transferId} cannot move from ${from} to ${to}`);
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+/** What the bank's status query says of a transfer, in our terms (see the reconciler). */
+export interface BankReading {
+  status: TransferStatus;
+  bankStatus: string;
+  fee?: number;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  applyNo?: string;
+  bankResultCode?: string;
+}
+
+/**
+ * The only writer of the `transfers` table. Every change is a named state change that the state machine
+ * allows (`canMove`), always filtered by this deployment's environment; it returns the row as it now is,
+ * without reading it back.
+ */
+export class TransferStore {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly environment: string,
+  ) {}
+
+  // ---- reads
+
+  byKey(companyId: string, idempotencyKey: string): Promise<Transfer | null> {
+    return this.db.manager.findOneBy(Transfer, { environment: this.environment, companyId, idempotencyKey });
+  }
+
+  async get(companyId: string, id: string): Promise<Transfer> {
+    const t = await this.db.manager.findOneBy(Transfer, { environment: this.environment, companyId, id });
+    if (!t) throw new TransferNotFoundError();
+    return t;
+  }
+
+  byId(id: string): Promise<Transfer | null> {
+    return this.db.manager.findOneBy(Transfer, { environment: this.environment, id });
+  }
+
+  /** Transfers due a look by the poller, oldest due first. */
+  due(limit: number): Promise<Transfer[]> {
+    return this.db.manager.find(Transfer, {
+      where: { environment: this.environment, nextPollAt: LessThanOrEqual(this.clock.now()) },
+      order: { nextPollAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Of these applyNos of an account, the ones another row already holds. */
+  async heldApplyNos(t: Transfer, applyNos: string[]): Promise<Set<string>> {
+    if (applyNos.length === 0) return new Set();
+    const rows = await this.db.manager.find(Transfer, {
+      select: { applyNo: true },
+      where: { environment: this.environment, accountId: t.accountId, applyNo: In(applyNos), id: Not(t.id) },
+    });
+    return new Set(rows.map((r) => r.applyNo!));
+  }
+
+  async list(companyId: string, q: ListQuery): Promise<{ items: Transfer[]; nextCursor: string | null }> {
+    const qb = this.db.manager
+      .createQueryBuilder(Transfer, 't')
+      .where('t.environment = :env AND t.companyId = :companyId', { env: this.environment, companyId });
+    if (q.status) qb.andWhere('t.status = :status', { status: q.status });
+    if (q.from) qb.andWhere('t.createdAt >= :from', { from: q.from });
+    if (q.to) qb.andWhere('t.createdAt < :to', { to: q.to });
+    if (q.idempotencyKey) qb.andWhere('t.idempotencyKey = :key', { key: q.idempotencyKey });
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      qb.andWhere(new Brackets((w) => w.where('t.createdAt < :cAt', { cAt: c.at }).orWhere('t.createdAt = :cAt AND t.id < :cId', { cAt: c.at, cId: c.id })));
+    }
+    const rows = await qb.orderBy('t.createdAt', 'DESC').addOrderBy('t.id', 'DESC').take(q.limit + 1).getMany();
+    const items = rows.slice(0, q.limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+  }
+
+  async countByStatus(): Promise<Array<{ status: string; n: number }>> {
+    const rows = await this.db.manager
+      .createQueryBuilder(Transfer, 't')
+      .select('t.status', 'status')
+      .addSelect('COUNT(*)', 'n')
+      .where('t.environment = :environment', { environment: this.environment })
+      .groupBy('t.status')
+      .getRawMany<{ status: string; n: string | number }>();
+    return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
+  }
+
+  // ---- named state changes
+
+  /** Stores a new transfer, committed as in flight before the bank is called; `duplicate` when its key exists. */
+  async insert(row: Transfer): Promise<Transfer | 'duplicate'> {
+    try {
+      await this.db.transaction((em) => em.insert(Transfer, { ...row, environment: this.environment }));
+      return row;
+    } catch (err) {
+      if (isUniqueViolation(err)) return 'duplicate';
+      throw err;
+    }
+  }
+
+  /** Marks the row in flight, only if nobody else is sending it; the claimed row, or undefined. */
+  async claimForSending(t: Transfer): Promise<Transfer | undefined> {
+    const now = this.clock.now();
+    const claimed = await this.db.transaction((em) =>
+      em
+        .createQueryBuilder()
+        .update(Transfer)
+        .set({ inFlightSince: now, lastAttemptAt: now, attempts: () => 'attempts + 1' })
+        .where('id = :id AND environment = :env AND inFlightSince IS NULL AND status IN (:...open)', { id: t.id, env: this.environment, open: ['pending', 'unknown'] })
+        .execute(),
+    );
+    if ((claimed.affected ?? 0) !== 1) return undefined;
+    return Object.assign(new Transfer(), t, { inFlightSince: now, lastAttemptAt: now, attempts: t.attempts + 1 });
+  }
+
+  /** A claim a crashed process left behind is released, so the row can be claimed and resent. */
+  releaseStaleClaim(t: Transfer): Promise<Transfer> {
+    return this.write(t, { inFlightSince: null, status: 'unknown' });
+  }
+
+  accepted(t: Transfer, answer: { applyNo: string; resultCode: string }): Promise<Transfer> {
+    const now = this.clock.now();
+    return this.write(t, {
+      status: 'submitted',
+      applyNo: answer.applyNo,
+      bankResultCode: answer.resultCode,
+      inFlightSince: null,
+      submittedAt: now,
+      errorCode: null,
+      errorMessage: null,
+      errorDetails: null,
+      submissionOutcome: first(t, 'accepted'),
+      pollCount: 0,
+      nextPollAt: new Date(now.getTime() + POLL.firstLookSeconds * 1000),
+    });
+  }
+
+  /** The fee /transfer/transferfee quotes for an accepted transfer; the poller later records what was charged. */
+  feeQuoted(t: Transfer, fee: number): Promise<Transfer> {
+    return this.write(t, { fee, feeStatus: 'quoted' }, { touch: false });
+  }
+
+  refused(t: Transfer, error: { code: string; message: string; details?: unknown[] }): Promise<Transfer> {
+    return this.write(t, {
+      status: 'failed',
+      errorCode: error.code,
+      errorMessage: error.message,
+      errorDetails: error.details ? JSON.stringify(error.details) : null,
+      inFlightSince: null,
+      nextPollAt: null,
+      submissionOutcome: first(t, 'refused'),
+    });
+  }
+
+  /** Certainly not processed (429, maintenance, connection refused): sent again after a backoff. */
+  deferred(t: Transfer): Promise<Transfer> {
+    const now = this.clock.now();
+    return this.write(t, {
+      status: t.status === 'unknown' ? 'unknown' : 'pending',
+      inFlightSince: null,
+      pollCount: t.pollCount + 1,
+      nextPollAt: new Date(now.getTime() + backoffSeconds(t.pollCount) * 1000),
+      submissionOutcome: first(t, 'deferred'),
+    });
+  }
+
+  /** Sent, answer lost: reconciled with the bank before anything is resent. */
+  outcomeUnknown(t: Transfer): Promise<Transfer> {
+    return this.write(t, {
+      status: 'unknown',
+      inFlightSince: null,
+      pollCount: 0,
+      nextPollAt: nextPollAt(this.clock.now(), 'unknown', 0, null),
+      submissionOutcome: first(t, 'outcome_unknown'),
+    });
+  }
+
+  /** What the bank's status query shows; `progressed` false when nothing changed (the backoff grows). */
+  followed(t: Transfer, reading: BankReading, progressed: boolean): Promise<Transfer> {
+    const now = this.clock.now();
+    const pollCount = progressed ? 0 : t.pollCount + 1;
+    const completedAt = reading.status === 'completed' && !t.completedAt ? now : t.completedAt;
+    return this.write(
+      t,
+      {
+        status: reading.status,
+        bankStatus: reading.bankStatus,
+        ...(reading.fee !== undefined ? { fee: reading.fee, feeStatus: 'final' as const } : {}),
+        ...(reading.errorCode !== undefined ? { errorCode: reading.errorCode, errorMessage: reading.errorMessage ?? null } : {}),
+        ...(reading.applyNo !== undefined ? { applyNo: reading.applyNo, inFlightSince: null, submittedAt: t.submittedAt ?? now } : {}),
+        ...(reading.bankResultCode !== undefined ? { bankResultCode: reading.bankResultCode } : {}),
+        completedAt,
+        pollCount,
+        nextPollAt: nextPollAt(now, reading.status, pollCount, completedAt),
+      },
+      { touch: progressed },
+    );
+  }
+
+  /** A transfer the bank shows only inexactly, past the bank's key window: a human decides. */
+  flagged(t: Transfer, code: string, message: string): Promise<Transfer> {
+    const now = this.clock.now();
+    return this.write(t, { errorCode: code, errorMessage: message, pollCount: t.pollCount + 1, nextPollAt: new Date(now.getTime() + backoffSeconds(t.pollCount + 1) * 1000) });
+  }
+
+  /** Nothing learnt this time (or the look failed): look again later. Not a change of the transfer itself. */
+  pushedBack(t: Transfer): Promise<Transfer> {
+    const now = this.clock.now();
+    const next =
+      t.status === 'scheduled' || t.status === 'completed'
+        ? nextPollAt(now, t.status, t.pollCount + 1, t.completedAt)
+        : new Date(now.getTime() + backoffSeconds(t.pollCount + 1) * 1000);
+    return this.write(t, { pollCount: t.pollCount + 1, nextPollAt: next }, { touch: false });
+  }
+
+  /** The bank may or may not have cancelled (its answer was lost): the poller reads the outcome now. */
+  cancelRequested(t: Transfer): Promise<Transfer> {
+    const now = this.clock.now();
+    return this.write(t, { cancelRequestedAt: now, nextPollAt: now });
+  }
+
+  cancelled(t: Transfer): Promise<Transfer> {
+    return this.write(t, { status: 'cancelled', bankStatus: '8', cancelRequestedAt: this.clock.now(), nextPollAt: null });
+  }
+
+  private async write(t: Transfer, changes: Partial<Transfer>, options: { touch?: boolean } = {}): Promise<Transfer> {
+    if (changes.status && !canMove(t.status, changes.status)) throw new IllegalTransitionError(t.id, t.status, changes.status);
+    const set = options.touch === false ? changes : { ...changes, updatedAt: this.clock.now() };
+    await this.db.transaction((em) => em.update(Transfer, { id: t.id, environment: this.environment }, set));
+    return Object.assign(new Transfer(), t, set);
+  }
+}
+
+/** The first answer is the one replayed: later ones never overwrite it. */
+function first(t: Transfer, outcome: SubmissionOutcome): SubmissionOutcome {
+  return t.submissionOutcome ?? outcome;
+}
+
+function encodeCursor(t: Transfer): string {
+  return Buffer.from(JSON.stringify({ at: t.createdAt.toISOString(), id: t.id })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const at = new Date(parsed.at);
+    if (typeof parsed.id === 'string' && !Number.isNaN(at.getTime())) return { at, id: parsed.id };
+  } catch {
+    // not one of ours
+  }
+  throw new InvalidCursorError();
+}
