@@ -2,6 +2,7 @@ import { Foundation1732300000000 } from './1732300000000-Foundation';
 import { Transfers1732400000000 } from './1732400000000-Transfers';
 import { ExactIdentities1732500000000 } from './1732500000000-ExactIdentities';
 import { OutcomesAndFees1732600000000 } from './1732600000000-OutcomesAndFees';
+import { RefreshLeases1732700000000 } from './1732700000000-RefreshLeases';
 
 /** Every migration, oldest first: imported as classes so that the build needs no glob at run time. */
-export const migrations = [Foundation1732300000000, Transfers1732400000000, ExactIdentities1732500000000, OutcomesAndFees1732600000000];
+export const migrations = [Foundation1732300000000, Transfers1732400000000, ExactIdentities1732500000000, OutcomesAndFees1732600000000, RefreshLeases1732700000000];

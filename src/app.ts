@@ -38,7 +38,7 @@ export function createApp(services: Services): express.Express {
   });
 
   // for the scraper inside the network; no key, like the probes
-  app.get('/metrics', metricsHandler(services.db, metrics, config.bankEnv));
+  app.get('/metrics', metricsHandler(metrics, { transfers: () => services.transferStore.countByStatus(), connections: () => services.connectionStore.countByStatus() }));
 
   app.use(browserRoutes(services.connect, log, { secureCookies: config.publicBaseUrl.startsWith('https:') }));
 

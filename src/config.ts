@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseKeyRing, type KeyRing } from './tokens/keyRing';
+import { parseKeyRing, type KeyRing } from './crypto/keyRing';
 
 export type BankEnvironment = 'simulator' | 'staging' | 'production';
 export type ClientAuthMethod = 'post' | 'basic';

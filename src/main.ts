@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { Scheduler } from './jobs/scheduler';
 import { bootstrap } from './runtime';
-import { startSimulator } from './simulator/server';
 
 const SIMULATOR_SCOPES = ['openid', 'offline_access', 'private:account', 'private:transfer', 'private:bulk-transfer', 'private:virtual-account'];
 
@@ -11,9 +10,10 @@ async function main(): Promise<void> {
   const { config, log } = services;
 
   // In the simulator environment the bank runs in this process, registered with our redirect URI.
+  // Loaded only then: a staging or production process never loads the simulator's code.
   const simulator =
     config.bankEnv === 'simulator'
-      ? await startSimulator(
+      ? await (await import('./simulator/server')).startSimulator(
           {
             clients: [
               {

@@ -8,14 +8,15 @@ import { RateLimiter } from './bank/rateLimiter';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { ConnectionService } from './connections/connectionService';
+import { ConnectionStore } from './connections/connectionStore';
 import { ConnectService } from './connections/connectService';
-import { AppRegistrations } from './connections/registrations';
+import { AppRegistrations } from './registrations/registrations';
 import type { Database } from './db/database';
 import { JobLeases } from './jobs/lease';
 import type { JobDefinition } from './jobs/scheduler';
 import type { Logger } from './log';
-import { Cipher } from './tokens/cipher';
-import { Purger } from './tokens/purge';
+import { Cipher } from './crypto/cipher';
+import { Purger } from './purge/purger';
 import { TokenVault } from './tokens/vault';
 import { TransferPoller } from './transfers/poller';
 import { TransferReconciler } from './transfers/reconciler';
@@ -36,6 +37,8 @@ export interface Services {
   vault: TokenVault;
   connect: ConnectService;
   connections: ConnectionService;
+  connectionStore: ConnectionStore;
+  transferStore: TransferStore;
   purger: Purger;
   accounts: AccountService;
   transfers: TransferService;
@@ -76,6 +79,8 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     scopes: config.bank.scopes,
     pkce: config.bank.pkce,
   }, log);
+  const leases = new JobLeases(db, clock, instanceId);
+  const connectionStore = new ConnectionStore(db, clock, environment);
   const vault = new TokenVault({
     db,
     cipher,
@@ -83,22 +88,33 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     environment,
     oauth: bank.oauth,
     registrations,
+    connections: connectionStore,
+    leases,
     log,
     refreshMarginSeconds: config.bank.refreshMarginSeconds,
     refreshTokenTtlSeconds: config.bank.refreshTokenTtlSeconds,
-    instanceId,
     leaseSeconds: Math.ceil((config.bank.timeoutMs * 2) / 1000) + 10,
     sleep: overrides.sleep,
   });
-  const connect = new ConnectService({ db, bank, vault, registrations, cipher, clock, log, environment, publicBaseUrl: config.publicBaseUrl });
-  const connections = new ConnectionService(db, vault, clock, log, environment);
-  const purger = new Purger(db, clock, log, environment);
-  const leases = new JobLeases(db, clock, instanceId);
-  const accounts = new AccountService(db, bank, vault, connections, clock);
+  const connect = new ConnectService({
+    db,
+    connections: connectionStore,
+    bank,
+    vault,
+    registrations,
+    cipher,
+    clock,
+    log,
+    environment,
+    publicBaseUrl: config.publicBaseUrl,
+  });
+  const connections = new ConnectionService(connectionStore, db, vault, log);
+  const purger = new Purger(db, connectionStore, clock, log);
+  const accounts = new AccountService(bank, vault, connectionStore);
   const transferStore = new TransferStore(db, clock, environment);
   const submitter = new TransferSubmitter(transferStore, bank, vault, log);
   const reconciler = new TransferReconciler(transferStore, bank, vault, submitter, clock, log);
-  const transfers = new TransferService(transferStore, bank, vault, connections, submitter, reconciler, clock, log);
+  const transfers = new TransferService(transferStore, bank, vault, connectionStore, submitter, reconciler, clock, log);
   const poller = new TransferPoller(transferStore, reconciler, log);
   const jobs: JobDefinition[] = [
     { name: 'purge-expired-tokens', schedule: config.purgeCron, leaseSeconds: 300, run: () => purger.run() },
@@ -118,6 +134,8 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     vault,
     connect,
     connections,
+    connectionStore,
+    transferStore,
     purger,
     accounts,
     transfers,

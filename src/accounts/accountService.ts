@@ -1,11 +1,7 @@
 import type { Bank } from '../bank';
 import { bankDateTime } from '../bank/jst';
-import type { Clock } from '../clock';
-import type { ConnectionService } from '../connections/connectionService';
-import type { Database } from '../db/database';
-import { BankConnection } from '../connections/bankConnection.entity';
+import type { ConnectionStore } from '../connections/connectionStore';
 import { AccountNotFoundError } from './errors';
-import { NotConnectedError } from '../tokens/errors';
 import type { TokenVault } from '../tokens/vault';
 import { withAccessToken } from '../tokens/withAccessToken';
 import { toAccountView, type AccountView } from './accountView';
@@ -15,28 +11,20 @@ const yenOrNull = (v: string | undefined) => (v !== undefined && /^-?\d+$/.test(
 /** Live account data from the bank, through the vault; the connection keeps the latest account list. */
 export class AccountService {
   constructor(
-    private readonly db: Database,
     private readonly bank: Bank,
     private readonly vault: TokenVault,
-    private readonly connections: ConnectionService,
-    private readonly clock: Clock,
+    private readonly connections: ConnectionStore,
   ) {}
 
-  private async connection(companyId: string): Promise<BankConnection> {
-    const conn = await this.connections.find(companyId);
-    if (!conn) throw new NotConnectedError(companyId);
-    return conn;
-  }
-
   async list(companyId: string): Promise<AccountView[]> {
-    const conn = await this.connection(companyId);
+    await this.connections.usable(companyId);
     const accounts = await withAccessToken(this.vault, companyId, (token) => this.bank.accounts.list(token));
-    await this.db.transaction((em) => em.update(BankConnection, { id: conn.id }, { accounts: JSON.stringify(accounts), updatedAt: this.clock.now() }));
+    await this.connections.accountsRefreshed(companyId, accounts);
     return accounts.map(toAccountView);
   }
 
   async balance(companyId: string, accountId: string) {
-    const conn = await this.connection(companyId);
+    const conn = await this.connections.usable(companyId);
     // only the company's own accounts: a key for A can never read an account of B's
     if (!this.connections.accounts(conn).some((a) => a.accountId === accountId)) {
       throw new AccountNotFoundError();

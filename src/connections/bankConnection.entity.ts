@@ -14,7 +14,7 @@ export class BankConnection extends CompanyRow {
   @Column({ type: 'varchar', length: 512 })
   scopes!: string;
 
-  /** the bank's account list at connect time, JSON (see accounts/accountSnapshot.ts) */
+  /** the bank's account list (GMO's AccountInfo objects, JSON) at connect time, refreshed by GET /accounts */
   @Column({ type: 'text' })
   accounts!: string;
 
@@ -30,13 +30,6 @@ export class BankConnection extends CompanyRow {
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   statusReason!: string | null;
-
-  /** fenced refresh lease: only the holder may refresh until leaseUntil */
-  @Column({ type: 'varchar', length: 64, nullable: true })
-  refreshLeaseHolder!: string | null;
-
-  @DateTimeColumn({ nullable: true })
-  refreshLeaseUntil!: Date | null;
 
   @DateTimeColumn({ nullable: true })
   lastRefreshedAt!: Date | null;

@@ -5,11 +5,12 @@ import { BankError, BankOAuthError } from '../bank/errors';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
 import type { Logger } from '../log';
-import { tokenAad, type Cipher } from '../tokens/cipher';
+import { sealingAad, type Cipher } from '../crypto/cipher';
 import type { TokenVault } from '../tokens/vault';
-import { BankConnection } from './bankConnection.entity';
+import type { BankConnection } from './bankConnection.entity';
+import type { ConnectionStore } from './connectionStore';
 import { ConnectSession } from './connectSession.entity';
-import type { AppRegistrations } from './registrations';
+import type { AppRegistrations } from '../registrations/registrations';
 
 /** Why a callback or a connect link failed; each has its own Japanese page. */
 export type ConnectFailure =
@@ -43,6 +44,7 @@ export class ConnectError extends Error {
 
 export interface ConnectOptions {
   db: Database;
+  connections: ConnectionStore;
   bank: Bank;
   vault: TokenVault;
   registrations: AppRegistrations;
@@ -145,7 +147,7 @@ export class ConnectService {
   }
 
   private pkceAad(session: ConnectSession): string {
-    return tokenAad(this.o.environment, session.companyId, `pkce:${session.id}`);
+    return sealingAad(this.o.environment, session.companyId, `pkce:${session.id}`);
   }
 
   /**
@@ -211,25 +213,7 @@ export class ConnectService {
     }
 
     const connection = await this.o.db.transaction(async (em) => {
-      const existing = await em.findOneBy(BankConnection, { environment: this.o.environment, companyId: session.companyId });
-      const row = Object.assign(existing ?? new BankConnection(), {
-        id: existing?.id ?? randomUUID(),
-        environment: this.o.environment,
-        companyId: session.companyId,
-        status: 'connected' as const,
-        statusReason: null,
-        scopes: tokens.scopes.join(' '),
-        accounts: JSON.stringify(accounts),
-        clientId: registration.clientId,
-        connectedAt: now,
-        disconnectedAt: null,
-        refreshLeaseHolder: null,
-        refreshLeaseUntil: null,
-        lastRefreshedAt: null,
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-      });
-      await em.save(row);
+      const row = await this.o.connections.connected(em, { companyId: session.companyId, scopes: tokens.scopes, accounts, clientId: registration.clientId });
       await this.o.vault.deleteTokens(em, session.companyId);
       await this.o.vault.store(em, session.companyId, tokens);
       await em.update(ConnectSession, { id: session.id }, { outcome: 'connected', pkceVerifier: null });

@@ -1,5 +1,5 @@
 import { ApiKey } from '../apiKeys/apiKey.entity';
-import { BankAppRegistration } from '../connections/appRegistration.entity';
+import { BankAppRegistration } from '../registrations/appRegistration.entity';
 import { BankConnection } from '../connections/bankConnection.entity';
 import { ConnectSession } from '../connections/connectSession.entity';
 import { JobLease } from '../jobs/jobLease.entity';

@@ -2,7 +2,7 @@ import { AccountNotFoundError } from '../accounts/errors';
 import { BankError, BankOAuthError } from '../bank/errors';
 import { isDatabaseUnavailable } from '../db/errors';
 import { DomainError } from '../domain/errors';
-import { DecryptionError } from '../tokens/cipher';
+import { DecryptionError } from '../crypto/cipher';
 import { ConnectionNotFoundError, NotConnectedError, ReauthorizationRequiredError, RefreshBusyError } from '../tokens/errors';
 import {
   BankValidationError,

@@ -1,7 +1,4 @@
 import type { Request, RequestHandler } from 'express';
-import { BankConnection } from '../connections/bankConnection.entity';
-import type { Database } from '../db/database';
-import { Transfer } from '../transfers/transfer.entity';
 
 /** Requests by route pattern and status class; the pattern, never the URL (it carries company ids, codes). */
 export class HttpMetrics {
@@ -23,28 +20,22 @@ export class HttpMetrics {
   }
 }
 
-/** Prometheus text exposition: HTTP counters plus transfer and connection counts read from the database. */
-export function metricsHandler(db: Database, http: HttpMetrics, environment: string): RequestHandler {
+export type StatusCounts = () => Promise<Array<{ status: string; n: number }>>;
+
+/** Prometheus text exposition: HTTP counters plus transfer and connection counts from their stores. */
+export function metricsHandler(http: HttpMetrics, counts: { transfers: StatusCounts; connections: StatusCounts }): RequestHandler {
   return async (_req, res) => {
-    const group = async (entity: typeof Transfer | typeof BankConnection) =>
-      db.manager
-        .createQueryBuilder(entity, 'x')
-        .select('x.status', 'status')
-        .addSelect('COUNT(*)', 'n')
-        .where('x.environment = :environment', { environment })
-        .groupBy('x.status')
-        .getRawMany<{ status: string; n: string | number }>();
-    const [transfers, connections] = await Promise.all([group(Transfer), group(BankConnection)]);
+    const [transfers, connections] = await Promise.all([counts.transfers(), counts.connections()]);
     const body = [
       '# HELP gbi_http_requests_total HTTP requests by route and status class.',
       '# TYPE gbi_http_requests_total counter',
       ...http.lines(),
       '# HELP gbi_transfers Transfers by status.',
       '# TYPE gbi_transfers gauge',
-      ...transfers.map((r) => `gbi_transfers{status="${r.status}"} ${Number(r.n)}`),
+      ...transfers.map((r) => `gbi_transfers{status="${r.status}"} ${r.n}`),
       '# HELP gbi_bank_connections Bank connections by status.',
       '# TYPE gbi_bank_connections gauge',
-      ...connections.map((r) => `gbi_bank_connections{status="${r.status}"} ${Number(r.n)}`),
+      ...connections.map((r) => `gbi_bank_connections{status="${r.status}"} ${r.n}`),
     ];
     res.type('text/plain; version=0.0.4').send(`${body.join('\n')}\n`);
   };

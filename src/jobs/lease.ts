@@ -1,10 +1,12 @@
+import type { EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
 import { JobLease } from './jobLease.entity';
 
 /**
- * A leader lease in the database, portable across SQLite and MySQL: the row is created once, then
- * taken with a conditional UPDATE, so of several instances exactly one wins until it expires.
+ * A lease in the database, portable across SQLite and MySQL: the row is created once, then taken with a
+ * conditional UPDATE, so of several instances exactly one wins until it expires. Cron jobs lead with it,
+ * and the vault refreshes a company's tokens under one (`refresh-token:<env>:<company>`).
  */
 export class JobLeases {
   constructor(
@@ -44,6 +46,21 @@ export class JobLeases {
         .where('name = :name AND holder = :me', { name, me: this.holder })
         .execute(),
     );
+  }
+
+  /**
+   * Inside the caller's transaction: true only if this instance still holds the lease (and it has not
+   * expired), extending it. A write fenced by it can never land after another instance took over.
+   */
+  async fence(em: EntityManager, name: string, ttlSeconds: number): Promise<boolean> {
+    const now = this.clock.now();
+    const result = await em
+      .createQueryBuilder()
+      .update(JobLease)
+      .set({ until: new Date(now.getTime() + ttlSeconds * 1000) })
+      .where('name = :name AND holder = :me AND until >= :now', { name, me: this.holder, now })
+      .execute();
+    return (result.affected ?? 0) === 1;
   }
 
   /** Runs `work` only if this instance gets the lease; `held: false` when another one holds it. */

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import { LessThanOrEqual, type EntityManager } from 'typeorm';
 import type { BankOAuthClient, TokenSet } from '../bank/oauthClient';
 import { BankOAuthError } from '../bank/errors';
 import type { Clock } from '../clock';
-import type { AppRegistrations } from '../connections/registrations';
-import { BankConnection } from '../connections/bankConnection.entity';
+import type { JobLeases } from '../jobs/lease';
+import type { AppRegistrations } from '../registrations/registrations';
 import type { Database } from '../db/database';
 import type { Logger } from '../log';
 import { BankToken, type TokenKind } from './bankToken.entity';
-import { tokenAad, type Cipher } from './cipher';
-import { reencryptEach, type ReencryptResult } from './reencrypt';
-import { NotConnectedError, ReauthorizationRequiredError, RefreshBusyError } from './errors';
+import { sealingAad, type Cipher } from '../crypto/cipher';
+import { reencryptEach, type ReencryptResult } from '../crypto/reencrypt';
+import type { ConnectionGate } from './connectionGate';
+import { ReauthorizationRequiredError, RefreshBusyError } from './errors';
 
 export interface VaultOptions {
   db: Database;
@@ -19,13 +20,14 @@ export interface VaultOptions {
   environment: string;
   oauth: BankOAuthClient;
   registrations: AppRegistrations;
+  connections: ConnectionGate;
+  /** the refresh lease of each company (shared with the cron jobs' leases) */
+  leases: JobLeases;
   log: Logger;
   /** refresh when less than this remains on the access token */
   refreshMarginSeconds: number;
   /** GMO does not say how long a refresh token lives; 90 days is what production integrations observe */
   refreshTokenTtlSeconds: number;
-  /** identifies this process in the refresh lease */
-  instanceId?: string;
   /** how long the lease is held at most; longer than one token call can take */
   leaseSeconds?: number;
   /** waits between looks at a lease held by another instance (bounded: see maxLeaseWaits) */
@@ -47,20 +49,18 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export class TokenVault {
   private readonly inflight = new Map<string, Promise<string>>();
-  private readonly instanceId: string;
-  private readonly leaseMs: number;
+  private readonly leaseSeconds: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly maxLeaseWaits: number;
 
   constructor(private readonly o: VaultOptions) {
-    this.instanceId = o.instanceId ?? randomUUID();
-    this.leaseMs = (o.leaseSeconds ?? 60) * 1000;
+    this.leaseSeconds = o.leaseSeconds ?? 60;
     this.sleep = o.sleep ?? defaultSleep;
     this.maxLeaseWaits = o.maxLeaseWaits ?? 100;
   }
 
   private aad(companyId: string, kind: TokenKind): string {
-    return tokenAad(this.o.environment, companyId, kind);
+    return sealingAad(this.o.environment, companyId, kind);
   }
 
   /** Writes a fresh pair (inside the caller's transaction); a missing refresh token keeps the stored one. */
@@ -116,13 +116,8 @@ export class TokenVault {
     return flight;
   }
 
-  private async connection(companyId: string): Promise<BankConnection> {
-    const conn = await this.o.db.manager.findOneBy(BankConnection, { environment: this.o.environment, companyId });
-    if (!conn || conn.status === 'disconnected') throw new NotConnectedError(companyId);
-    if (conn.status === 'reauthorization_required') {
-      throw new ReauthorizationRequiredError(companyId, conn.statusReason ?? 'reauthorization_required');
-    }
-    return conn;
+  private leaseName(companyId: string): string {
+    return `refresh-token:${this.o.environment}:${companyId}`;
   }
 
   private async readToken(companyId: string, kind: TokenKind): Promise<{ row: BankToken; plaintext: string } | undefined> {
@@ -132,7 +127,7 @@ export class TokenVault {
   }
 
   private async readFresh(companyId: string, options: { rejected?: string; minValiditySeconds?: number }): Promise<string | undefined> {
-    await this.connection(companyId);
+    await this.o.connections.usable(companyId);
     const access = await this.readToken(companyId, 'access');
     if (!access || access.plaintext === options.rejected) return undefined;
     const margin = (options.minValiditySeconds ?? this.o.refreshMarginSeconds) * 1000;
@@ -140,9 +135,10 @@ export class TokenVault {
   }
 
   private async refreshOnce(companyId: string, options: { rejected?: string; minValiditySeconds?: number }): Promise<string> {
+    const lease = this.leaseName(companyId);
     for (let attempt = 0; attempt <= this.maxLeaseWaits; attempt++) {
-      const conn = await this.connection(companyId);
-      if (!(await this.takeLease(conn.id))) {
+      const conn = await this.o.connections.usable(companyId);
+      if (!(await this.o.leases.tryAcquire(lease, this.leaseSeconds))) {
         await this.sleep(100);
         const refreshedByPeer = await this.readFresh(companyId, options);
         if (refreshedByPeer) return refreshedByPeer;
@@ -152,27 +148,26 @@ export class TokenVault {
         // another instance may have refreshed between our first look and taking the lease
         const fresh = await this.readFresh(companyId, options);
         if (fresh) return fresh;
-        const outcome = await this.refreshUnderLease(conn);
+        const outcome = await this.refreshUnderLease(companyId, conn.clientId);
         if (outcome !== 'retry') return outcome;
       } finally {
-        await this.releaseLease(conn.id);
+        await this.o.leases.release(lease);
       }
     }
     throw new RefreshBusyError();
   }
 
   /** Returns the new access token, or 'retry' when the refresh token changed under us. */
-  private async refreshUnderLease(conn: BankConnection): Promise<string | 'retry'> {
-    const { companyId } = conn;
+  private async refreshUnderLease(companyId: string, clientId: string): Promise<string | 'retry'> {
     const refresh = await this.readToken(companyId, 'refresh');
     if (!refresh) {
       const access = await this.readToken(companyId, 'access');
       // still usable, only inside the margin: better a token that works now than none
       if (access) return access.plaintext;
-      await this.requireReauthorization(conn, 'refresh_token_expired');
+      await this.requireReauthorization(companyId, 'refresh_token_expired');
     }
     const registration = await this.o.registrations.resolve(companyId);
-    if (registration.clientId !== conn.clientId) await this.requireReauthorization(conn, 'registration_changed');
+    if (registration.clientId !== clientId) await this.requireReauthorization(companyId, 'registration_changed');
 
     let tokens: TokenSet;
     try {
@@ -182,57 +177,28 @@ export class TokenVault {
         // permanent only if the token the bank refused is still the one we hold
         const current = await this.o.db.manager.findOneBy(BankToken, { environment: this.o.environment, companyId, kind: 'refresh' });
         if (current && current.id !== refresh!.row.id) return 'retry';
-        await this.requireReauthorization(conn, 'invalid_grant');
+        await this.requireReauthorization(companyId, 'invalid_grant');
       }
       throw err;
     }
 
     await this.o.db.transaction(async (em) => {
-      const fenced = await em
-        .createQueryBuilder()
-        .update(BankConnection)
-        .set({ lastRefreshedAt: this.o.clock.now(), updatedAt: this.o.clock.now(), scopes: tokens.scopes.join(' ') })
-        .where('id = :id AND refreshLeaseHolder = :me', { id: conn.id, me: this.instanceId })
-        .execute();
-      if ((fenced.affected ?? 0) !== 1) throw new RefreshBusyError();
+      // fenced: if our lease lapsed and another instance took over, its tokens win and ours are dropped
+      if (!(await this.o.leases.fence(em, this.leaseName(companyId), this.leaseSeconds))) throw new RefreshBusyError();
+      await this.o.connections.refreshed(em, companyId, tokens.scopes);
       await this.store(em, companyId, tokens);
     });
     this.o.log.info('bank tokens refreshed', { companyId, expiresInSeconds: tokens.expiresInSeconds, rotated: Boolean(tokens.refreshToken) });
     return tokens.accessToken;
   }
 
-  private async requireReauthorization(conn: BankConnection, reason: string): Promise<never> {
+  private async requireReauthorization(companyId: string, reason: string): Promise<never> {
     await this.o.db.transaction(async (em) => {
-      await this.deleteTokens(em, conn.companyId);
-      await em.update(BankConnection, { id: conn.id }, { status: 'reauthorization_required', statusReason: reason, updatedAt: this.o.clock.now() });
+      await this.deleteTokens(em, companyId);
+      await this.o.connections.reauthorizationRequired(em, companyId, reason);
     });
-    this.o.log.warn('bank connection needs reauthorization', { companyId: conn.companyId, reason });
-    throw new ReauthorizationRequiredError(conn.companyId, reason);
-  }
-
-  private async takeLease(connectionId: string): Promise<boolean> {
-    const now = this.o.clock.now();
-    const result = await this.o.db.transaction((em) =>
-      em
-        .createQueryBuilder()
-        .update(BankConnection)
-        .set({ refreshLeaseHolder: this.instanceId, refreshLeaseUntil: new Date(now.getTime() + this.leaseMs) })
-        .where('id = :id', { id: connectionId })
-        .andWhere('(refreshLeaseHolder IS NULL OR refreshLeaseUntil < :now OR refreshLeaseHolder = :me)', { now, me: this.instanceId })
-        .execute(),
-    );
-    return (result.affected ?? 0) === 1;
-  }
-
-  private async releaseLease(connectionId: string): Promise<void> {
-    await this.o.db.transaction((em) =>
-      em
-        .createQueryBuilder()
-        .update(BankConnection)
-        .set({ refreshLeaseHolder: null, refreshLeaseUntil: null })
-        .where('id = :id AND refreshLeaseHolder = :me', { id: connectionId, me: this.instanceId })
-        .execute(),
-    );
+    this.o.log.warn('bank connection needs reauthorization', { companyId, reason });
+    throw new ReauthorizationRequiredError(companyId, reason);
   }
 
   /**
@@ -242,20 +208,14 @@ export class TokenVault {
   async refreshExpiring(): Promise<{ refreshed: number; failed: number }> {
     const horizonSeconds = this.o.refreshMarginSeconds * 2;
     const horizon = new Date(this.o.clock.now().getTime() + horizonSeconds * 1000);
-    const due = await this.o.db.manager
-      .createQueryBuilder(BankToken, 't')
-      .innerJoin(BankConnection, 'c', 'c.environment = t.environment AND c.companyId = t.companyId')
-      .where('t.environment = :env AND t.kind = :kind AND t.expiresAt <= :horizon AND c.status = :status', {
-        env: this.o.environment,
-        kind: 'access',
-        horizon,
-        status: 'connected',
-      })
-      .select('t.companyId', 'companyId')
-      .getRawMany<{ companyId: string }>();
+    const expiring = await this.o.db.manager.find(BankToken, {
+      select: { companyId: true },
+      where: { environment: this.o.environment, kind: 'access', expiresAt: LessThanOrEqual(horizon) },
+    });
+    const connected = await this.o.connections.connectedAmong(expiring.map((t) => t.companyId));
     let refreshed = 0;
     let failed = 0;
-    for (const { companyId } of due) {
+    for (const companyId of connected) {
       try {
         await this.accessToken(companyId, { minValiditySeconds: horizonSeconds });
         refreshed += 1;

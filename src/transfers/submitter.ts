@@ -1,7 +1,7 @@
 import type { Bank } from '../bank';
 import { BankError, BankOAuthError } from '../bank/errors';
 import type { Logger } from '../log';
-import { DecryptionError } from '../tokens/cipher';
+import { DecryptionError } from '../crypto/cipher';
 import { NotConnectedError, ReauthorizationRequiredError, RefreshBusyError } from '../tokens/errors';
 import type { TokenVault } from '../tokens/vault';
 import { withAccessToken } from '../tokens/withAccessToken';

@@ -3,8 +3,7 @@ import type { Bank } from '../bank';
 import { BankError } from '../bank/errors';
 import { jstDate } from '../bank/jst';
 import type { Clock } from '../clock';
-import type { BankConnection } from '../connections/bankConnection.entity';
-import type { ConnectionService } from '../connections/connectionService';
+import type { ConnectionStore } from '../connections/connectionStore';
 import type { Logger } from '../log';
 import type { TokenVault } from '../tokens/vault';
 import { withAccessToken } from '../tokens/withAccessToken';
@@ -49,7 +48,7 @@ export class TransferService {
     private readonly store: TransferStore,
     private readonly bank: Bank,
     private readonly vault: TokenVault,
-    private readonly connections: ConnectionService,
+    private readonly connections: ConnectionStore,
     private readonly submitter: TransferSubmitter,
     private readonly reconciler: TransferReconciler,
     private readonly clock: Clock,

@@ -3,7 +3,6 @@ import { request as httpRequest } from 'node:http';
 const Sqlite = require('better-sqlite3') as new (path: string) => { exec(sql: string): void; close(): void };
 import request from 'supertest';
 import { createApp } from '../../src/app';
-import { BankConnection } from '../../src/connections/bankConnection.entity';
 import { ConnectSession } from '../../src/connections/connectSession.entity';
 import { buildServices } from '../../src/services';
 import { Transfer } from '../../src/transfers/transfer.entity';
@@ -113,7 +112,7 @@ describe.each(DATABASES)('malformed input is a 4xx problem (or a Japanese page),
     const app = createApp(impatient);
     const { key: leaseKey } = await connectCompany(h, 'LEASED');
     h.clock.advanceSeconds(30 * 86_400);
-    await h.services.db.manager.update(BankConnection, { companyId: 'LEASED' }, { refreshLeaseHolder: 'elsewhere', refreshLeaseUntil: new Date(h.clock.now().getTime() + 3_600_000) });
+    expect(await h.anotherInstance().leases.tryAcquire('refresh-token:simulator:LEASED', 3600)).toBe(true);
     const before = await stored();
     for (const call of [
       request(app).get('/v1/companies/LEASED/accounts'),

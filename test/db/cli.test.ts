@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
-import { EXIT, runCommand, type CliIo } from '../../src/cliCommands';
+import { EXIT, runCli, type CliIo } from '../../src/cli/program';
 import { openDatabase } from '../../src/db/open';
 import { buildServices, type Services } from '../../src/services';
 import { DATABASES } from '../support/databases';
@@ -22,7 +22,7 @@ describe.each(DATABASES)('CLI exit status on %s', (kind) => {
     stdout.on('data', (c) => (chunks.out += String(c)));
     stderr.on('data', (c) => (chunks.err += String(c)));
     const io: CliIo = { stdout, stderr, stdin: Readable.from([]) };
-    const status = await runCommand(services, argv, io);
+    const status = await runCli(async () => services, argv, io);
     return { status, ...chunks };
   }
 
@@ -61,6 +61,25 @@ describe.each(DATABASES)('CLI exit status on %s', (kind) => {
     expect(await cli(h.services, 'connection', 'show', 'NOBODY')).toMatchObject({ status: EXIT.failed, out: '', err: expect.stringContaining('no connection') });
     expect(await cli(h.services, 'connection', 'disconnect', 'NOBODY')).toMatchObject({ status: EXIT.failed, err: expect.stringContaining('no connection') });
     expect(await cli(h.services, 'registration', 'remove', '--company', 'NOBODY')).toMatchObject({ status: EXIT.failed });
+  });
+
+  test('every command has its own help, given without opening the database; usage errors exit 2', async () => {
+    const noDatabase = async () => {
+      throw new Error('help must not open the database');
+    };
+    const help = async (...argv: string[]) => {
+      const stdout = new PassThrough();
+      let out = '';
+      stdout.on('data', (c) => (out += String(c)));
+      const status = await runCli(noDatabase, argv, { stdout, stderr: new PassThrough(), stdin: Readable.from([]) });
+      return { status, out };
+    };
+    expect(await help('--help')).toMatchObject({ status: EXIT.ok, out: expect.stringContaining('Exit status: 0 done') });
+    expect(await help('api-key', 'create', '--help')).toMatchObject({ status: EXIT.ok, out: expect.stringContaining('--company <companyId>') });
+    expect(await help('registration', 'set', '--help')).toMatchObject({ status: EXIT.ok, out: expect.stringContaining('standard input') });
+    expect((await cli(h.services, 'bogus')).status).toBe(EXIT.usage);
+    expect((await cli(h.services, 'api-key', 'create')).err).toContain("required option '--name <name>'");
+    expect((await cli(h.services, 'connection', 'show', 'not a company!')).status).toBe(EXIT.usage);
   });
 
   test('what succeeds exits 0', async () => {

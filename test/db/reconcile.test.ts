@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { isUniqueViolation } from '../../src/db/errors';
-import { Cipher } from '../../src/tokens/cipher';
-import { tokenAad } from '../../src/tokens/cipher';
-import { parseKeyRing } from '../../src/tokens/keyRing';
+import { Cipher } from '../../src/crypto/cipher';
+import { sealingAad } from '../../src/crypto/cipher';
+import { parseKeyRing } from '../../src/crypto/keyRing';
 import { BankToken } from '../../src/tokens/bankToken.entity';
 import { Transfer } from '../../src/transfers/transfer.entity';
 import { bearer, connectCompany } from '../support/connect';
@@ -119,8 +119,8 @@ describe.each(DATABASES)('one company whose tokens cannot be decrypted stops nob
   async function sealUnderAMissingKey(companyId: string) {
     const foreign = new Cipher(parseKeyRing(`k9:${Buffer.alloc(32, 9).toString('base64')}`));
     for (const row of await h.services.db.manager.findBy(BankToken, { companyId })) {
-      const plaintext = h.services.cipher.open(row, tokenAad('simulator', companyId, row.kind));
-      await h.services.db.manager.update(BankToken, { id: row.id }, foreign.seal(plaintext, tokenAad('simulator', companyId, row.kind)));
+      const plaintext = h.services.cipher.open(row, sealingAad('simulator', companyId, row.kind));
+      await h.services.db.manager.update(BankToken, { id: row.id }, foreign.seal(plaintext, sealingAad('simulator', companyId, row.kind)));
     }
   }
 

@@ -2,9 +2,9 @@ import request from 'supertest';
 import { createLogger } from '../../src/log';
 import { loadConfig } from '../../src/config';
 import { buildServices } from '../../src/services';
-import { BankConnection } from '../../src/connections/bankConnection.entity';
+import { JobLease } from '../../src/jobs/jobLease.entity';
 import { BankToken } from '../../src/tokens/bankToken.entity';
-import { DecryptionError } from '../../src/tokens/cipher';
+import { DecryptionError } from '../../src/crypto/cipher';
 import { ReauthorizationRequiredError } from '../../src/tokens/errors';
 import { BankOAuthError } from '../../src/bank/errors';
 import { bearer, connectCompany } from '../support/connect';
@@ -75,8 +75,9 @@ describe.each(DATABASES)('token vault on %s', (kind) => {
     ]);
     expect(refreshCount() - refreshesBefore).toBe(1);
     expect(new Set(tokens).size).toBe(1);
-    const conn = await h.services.db.manager.findOneByOrFail(BankConnection, { companyId: 'V-MULTI' });
-    expect(conn.refreshLeaseHolder).toBeNull();
+    // the refresh lease (in job_leases, like the cron jobs') is released
+    const lease = await h.services.db.manager.findOneByOrFail(JobLease, { name: 'refresh-token:simulator:V-MULTI' });
+    expect(lease.holder).toBeNull();
   });
 
   test('invalid_grant on refresh: reauthorization_required and the tokens are deleted', async () => {

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import * as fc from 'fast-check';
 import { jstDate } from '../../src/bank/jst';
-import { tokenAad } from '../../src/tokens/cipher';
+import { sealingAad } from '../../src/crypto/cipher';
 import { BankToken } from '../../src/tokens/bankToken.entity';
 import { connectCompany } from '../support/connect';
 import { DATABASES, type TestDatabaseKind } from '../support/databases';
@@ -226,7 +226,7 @@ class Fuzzer {
   async learnTokens(): Promise<void> {
     const rows = await this.h.services.db.manager.find(BankToken, { where: { companyId: 'SHOP' } });
     for (const row of rows) {
-      const plain = this.h.services.cipher.open(row, tokenAad(this.h.config.bankEnv, 'SHOP', row.kind));
+      const plain = this.h.services.cipher.open(row, sealingAad(this.h.config.bankEnv, 'SHOP', row.kind));
       this.secrets.set(`${row.kind} token ${plain.slice(0, 6)}…`, plain);
     }
   }

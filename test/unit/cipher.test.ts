@@ -1,5 +1,5 @@
-import { Cipher, DecryptionError, tokenAad } from '../../src/tokens/cipher';
-import { parseKeyRing } from '../../src/tokens/keyRing';
+import { Cipher, DecryptionError, sealingAad } from '../../src/crypto/cipher';
+import { parseKeyRing } from '../../src/crypto/keyRing';
 
 const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
 
@@ -22,7 +22,7 @@ describe('key ring', () => {
 });
 
 describe('AES-256-GCM cipher', () => {
-  const aad = tokenAad('production', 'C1', 'access');
+  const aad = sealingAad('production', 'C1', 'access');
 
   test('round-trips, never stores the plaintext, and uses a fresh IV each time', () => {
     const cipher = new Cipher(parseKeyRing(`k1:${key(1)}`));
@@ -38,9 +38,9 @@ describe('AES-256-GCM cipher', () => {
   });
 
   test.each([
-    ['another company', tokenAad('production', 'C2', 'access')],
-    ['another kind', tokenAad('production', 'C1', 'refresh')],
-    ['another environment', tokenAad('staging', 'C1', 'access')],
+    ['another company', sealingAad('production', 'C2', 'access')],
+    ['another kind', sealingAad('production', 'C1', 'refresh')],
+    ['another environment', sealingAad('staging', 'C1', 'access')],
   ])('a ciphertext moved to %s fails to decrypt', (_what, otherAad) => {
     const cipher = new Cipher(parseKeyRing(`k1:${key(1)}`));
     const sealed = cipher.seal('secret-token', aad);

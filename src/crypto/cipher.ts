@@ -60,6 +60,6 @@ export class Cipher {
   }
 }
 
-export function tokenAad(environment: string, companyId: string, kind: string): string {
+export function sealingAad(environment: string, companyId: string, kind: string): string {
   return `${environment}|${companyId}|${kind}`;
 }

@@ -4,8 +4,8 @@ import type { ClientAuthMethod } from '../config';
 import type { ClientRegistration } from '../bank/registration';
 import type { Database } from '../db/database';
 import type { Logger } from '../log';
-import { tokenAad, type Cipher } from '../tokens/cipher';
-import { reencryptEach, type ReencryptResult } from '../tokens/reencrypt';
+import { sealingAad, type Cipher } from '../crypto/cipher';
+import { reencryptEach, type ReencryptResult } from '../crypto/reencrypt';
 import { BankAppRegistration } from './appRegistration.entity';
 
 export interface CompanyRegistrationInput {
@@ -31,7 +31,7 @@ export class AppRegistrations {
   ) {}
 
   private aad(companyId: string): string {
-    return tokenAad(this.environment, companyId, 'client_secret');
+    return sealingAad(this.environment, companyId, 'client_secret');
   }
 
   async resolve(companyId: string): Promise<ClientRegistration> {

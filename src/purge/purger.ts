@@ -1,10 +1,10 @@
 import { In, LessThanOrEqual } from 'typeorm';
 import type { Clock } from '../clock';
-import { BankConnection } from '../connections/bankConnection.entity';
+import type { ConnectionStore } from '../connections/connectionStore';
 import { ConnectSession } from '../connections/connectSession.entity';
 import type { Database } from '../db/database';
 import type { Logger } from '../log';
-import { BankToken } from './bankToken.entity';
+import { BankToken } from '../tokens/bankToken.entity';
 
 export interface PurgeResult {
   tokens: number;
@@ -22,9 +22,9 @@ const MAX_BATCHES = 1000;
 export class Purger {
   constructor(
     private readonly db: Database,
+    private readonly connections: ConnectionStore,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly environment: string,
   ) {}
 
   /**
@@ -45,7 +45,7 @@ export class Purger {
     };
     const tokens = await step('tokens', () => this.deleteInBatches(BankToken, now));
     const connectSessions = await step('connect sessions', () => this.deleteInBatches(ConnectSession, now));
-    const connectionsNeedingConsent = await step('connections without tokens', () => this.flagConnectionsWithoutTokens());
+    const connectionsNeedingConsent = await step('connections without tokens', () => this.connections.flagWithoutTokens());
     if (tokens + connectSessions > 0) await step('checkpoint', () => this.db.eraseFreedPages().then(() => 0));
     this.log.info('purge finished', { deletedTokens: tokens, deletedConnectSessions: connectSessions, connectionsNeedingConsent, failedSteps: failures });
     if (failures.length > 0) throw new Error(`purge incomplete: ${failures.join(', ')} failed`);
@@ -65,30 +65,5 @@ export class Purger {
       if (deleted < BATCH) break;
     }
     return total;
-  }
-
-  /** A connection whose every token has expired can only be revived by the store owner. */
-  private async flagConnectionsWithoutTokens(): Promise<number> {
-    return this.db.transaction(async (em) => {
-      const connected = await em.find(BankConnection, { where: { environment: this.environment, status: 'connected' } });
-      if (connected.length === 0) return 0;
-      const withTokens = new Set(
-        (
-          await em.find(BankToken, {
-            select: { companyId: true },
-            where: { environment: this.environment, companyId: In(connected.map((c) => c.companyId)) },
-          })
-        ).map((t) => t.companyId),
-      );
-      const orphaned = connected.filter((c) => !withTokens.has(c.companyId));
-      if (orphaned.length > 0) {
-        await em.update(
-          BankConnection,
-          { id: In(orphaned.map((c) => c.id)) },
-          { status: 'reauthorization_required', statusReason: 'tokens_expired', updatedAt: this.clock.now() },
-        );
-      }
-      return orphaned.length;
-    });
   }
 }

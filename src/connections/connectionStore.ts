@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { In, type EntityManager } from 'typeorm';
+import type { BankAccount } from '../bank/accountsApi';
+import type { Clock } from '../clock';
+import type { Database } from '../db/database';
+import { BankToken } from '../tokens/bankToken.entity';
+import { NotConnectedError, ReauthorizationRequiredError } from '../tokens/errors';
+import type { ConnectionGate } from '../tokens/connectionGate';
+import { BankConnection } from './bankConnection.entity';
+
+/**
+ * The only writer of `bank_connections`, with the one rule of a usable connection. Writes that belong
+ * with token writes take the caller's transaction (`em`), so a connection and its tokens change together.
+ */
+export class ConnectionStore implements ConnectionGate {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly environment: string,
+  ) {}
+
+  find(companyId: string): Promise<BankConnection | null> {
+    return this.db.manager.findOneBy(BankConnection, { environment: this.environment, companyId });
+  }
+
+  /** Connected, not disconnected, not waiting for the store owner's consent: or the error that says which. */
+  async usable(companyId: string): Promise<BankConnection> {
+    const conn = await this.find(companyId);
+    if (!conn || conn.status === 'disconnected') throw new NotConnectedError(companyId);
+    if (conn.status === 'reauthorization_required') throw new ReauthorizationRequiredError(companyId, conn.statusReason ?? 'reauthorization_required');
+    return conn;
+  }
+
+  accounts(connection: BankConnection): BankAccount[] {
+    return JSON.parse(connection.accounts) as BankAccount[];
+  }
+
+  async connectedAmong(companyIds: string[]): Promise<Set<string>> {
+    if (companyIds.length === 0) return new Set();
+    const rows = await this.db.manager.find(BankConnection, {
+      select: { companyId: true },
+      where: { environment: this.environment, status: 'connected', companyId: In(companyIds) },
+    });
+    return new Set(rows.map((r) => r.companyId));
+  }
+
+  async countByStatus(): Promise<Array<{ status: string; n: number }>> {
+    const rows = await this.db.manager
+      .createQueryBuilder(BankConnection, 'c')
+      .select('c.status', 'status')
+      .addSelect('COUNT(*)', 'n')
+      .where('c.environment = :environment', { environment: this.environment })
+      .groupBy('c.status')
+      .getRawMany<{ status: string; n: string | number }>();
+    return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
+  }
+
+  // ---- named state changes
+
+  /** The store owner consented: the connection (new or again) is connected with what the bank granted. */
+  async connected(em: EntityManager, c: { companyId: string; scopes: string[]; accounts: BankAccount[]; clientId: string }): Promise<BankConnection> {
+    const now = this.clock.now();
+    const existing = await em.findOneBy(BankConnection, { environment: this.environment, companyId: c.companyId });
+    const row = Object.assign(existing ?? new BankConnection(), {
+      id: existing?.id ?? randomUUID(),
+      environment: this.environment,
+      companyId: c.companyId,
+      status: 'connected' as const,
+      statusReason: null,
+      scopes: c.scopes.join(' '),
+      accounts: JSON.stringify(c.accounts),
+      clientId: c.clientId,
+      connectedAt: now,
+      disconnectedAt: null,
+      lastRefreshedAt: null,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    });
+    await em.save(row);
+    return row;
+  }
+
+  async disconnected(em: EntityManager, companyId: string): Promise<boolean> {
+    const now = this.clock.now();
+    const result = await em.update(
+      BankConnection,
+      { environment: this.environment, companyId },
+      { status: 'disconnected', statusReason: 'disconnected_by_api', disconnectedAt: now, updatedAt: now, accounts: '[]' },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  async reauthorizationRequired(em: EntityManager, companyId: string, reason: string): Promise<void> {
+    await em.update(BankConnection, { environment: this.environment, companyId }, { status: 'reauthorization_required', statusReason: reason, updatedAt: this.clock.now() });
+  }
+
+  async refreshed(em: EntityManager, companyId: string, scopes: string[]): Promise<void> {
+    const now = this.clock.now();
+    await em.update(BankConnection, { environment: this.environment, companyId }, { lastRefreshedAt: now, updatedAt: now, scopes: scopes.join(' ') });
+  }
+
+  /** The bank's latest account list (GET /accounts). */
+  async accountsRefreshed(companyId: string, accounts: BankAccount[]): Promise<void> {
+    await this.db.transaction((em) =>
+      em.update(BankConnection, { environment: this.environment, companyId }, { accounts: JSON.stringify(accounts), updatedAt: this.clock.now() }),
+    );
+  }
+
+  /** A connected company whose every token has expired can only be revived by the store owner. */
+  async flagWithoutTokens(): Promise<number> {
+    return this.db.transaction(async (em) => {
+      const connected = await em.find(BankConnection, { where: { environment: this.environment, status: 'connected' } });
+      if (connected.length === 0) return 0;
+      const withTokens = new Set(
+        (
+          await em.find(BankToken, {
+            select: { companyId: true },
+            where: { environment: this.environment, companyId: In(connected.map((c) => c.companyId)) },
+          })
+        ).map((t) => t.companyId),
+      );
+      const orphaned = connected.filter((c) => !withTokens.has(c.companyId));
+      if (orphaned.length > 0) {
+        await em.update(
+          BankConnection,
+          { id: In(orphaned.map((c) => c.id)) },
+          { status: 'reauthorization_required', statusReason: 'tokens_expired', updatedAt: this.clock.now() },
+        );
+      }
+      return orphaned.length;
+    });
+  }
+}
