@@ -1,4 +1,5 @@
 import { createDataSource } from './src/db/dataSource';
+import { schema } from './src/schema';
 
-/** The single DataSource the TypeORM CLI uses: DATABASE_URL as for the service. */
-export default createDataSource(process.env.DATABASE_URL ?? 'sqlite:./data/integrator.sqlite');
+/** The single DataSource the TypeORM CLI uses. */
+export default createDataSource(process.env.DATABASE_URL ?? 'sqlite:./data/integrator.sqlite', schema);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createApp } from '../src/app';
 import { systemClock } from '../src/clock';
 import { loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET } from '../src/config';
-import { openDatabase } from '../src/db/open';
+import { openDatabase } from '../src/schema';
 import { createLogger } from '../src/log';
 import { buildServices, type Services } from '../src/services';
 import { DEFAULT_SCOPES, type Simulator } from '../src/simulator/app';

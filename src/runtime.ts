@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from './clock';
 import { loadConfig, type Config, ConfigError } from './config';
-import { openDatabase } from './db/open';
+import { openDatabase } from './schema';
 import { createLogger } from './log';
 import { buildServices, type Services } from './services';
 

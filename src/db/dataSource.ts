@@ -2,8 +2,6 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { migrations } from '../../migrations';
-import { entities } from './entities';
 
 export type DatabaseKind = 'sqlite' | 'mysql';
 
@@ -11,9 +9,15 @@ export function databaseKind(url: string): DatabaseKind {
   return url.startsWith('sqlite:') ? 'sqlite' : 'mysql';
 }
 
+/** What the service keeps in the database: its entities and the migrations that make their tables. */
+export interface Schema {
+  entities: NonNullable<DataSourceOptions['entities']>;
+  migrations: NonNullable<DataSourceOptions['migrations']>;
+}
+
 /** DATABASE_URL → TypeORM options; `sqlite:<path>` (`sqlite::memory:` too) or `mysql://user:pass@host:port/db`. */
-export function dataSourceOptions(url: string): DataSourceOptions {
-  const common = { entities, migrations, migrationsTableName: 'migrations', synchronize: false, logging: false } as const;
+export function dataSourceOptions(url: string, schema: Schema): DataSourceOptions {
+  const common = { entities: schema.entities, migrations: schema.migrations, migrationsTableName: 'migrations', synchronize: false, logging: false } as const;
   if (databaseKind(url) === 'sqlite') {
     const path = url.slice('sqlite:'.length);
     const database = path === ':memory:' ? path : resolve(path);
@@ -49,6 +53,6 @@ export function dataSourceOptions(url: string): DataSourceOptions {
   };
 }
 
-export function createDataSource(url: string): DataSource {
-  return new DataSource(dataSourceOptions(url));
+export function createDataSource(url: string, schema: Schema): DataSource {
+  return new DataSource(dataSourceOptions(url, schema));
 }

@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { EXIT, runCli, type CliIo } from '../../src/cli/program';
-import { openDatabase } from '../../src/db/open';
+import { openDatabase } from '../../src/schema';
 import { buildServices, type Services } from '../../src/services';
 import { DATABASES } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import type { Database } from '../../src/db/database';
-import { openDatabase } from '../../src/db/open';
+import { openDatabase } from '../../src/schema';
 
 export type TestDatabaseKind = 'sqlite' | 'mariadb';
 
