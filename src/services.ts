@@ -109,7 +109,7 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     publicBaseUrl: config.publicBaseUrl,
   });
   const connections = new ConnectionService(connectionStore, db, vault, log);
-  const purger = new Purger(db, connectionStore, clock, log);
+  const purger = new Purger(db, vault, connect, connectionStore, clock, log);
   const accounts = new AccountService(bank, vault, connectionStore);
   const transferStore = new TransferStore(db, clock, environment);
   const submitter = new TransferSubmitter(transferStore, bank, vault, log);

@@ -4,6 +4,7 @@ import type { BankAccount } from '../bank/accountsApi';
 import { BankError, BankOAuthError } from '../bank/errors';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
+import { deleteExpired } from '../db/expiry';
 import type { Logger } from '../log';
 import { sealingAad, type Cipher } from '../crypto/cipher';
 import type { TokenVault } from '../tokens/vault';
@@ -86,6 +87,11 @@ export class ConnectService {
   constructor(private readonly o: ConnectOptions) {
     this.sessionTtlMs = (o.sessionTtlSeconds ?? 24 * 3600) * 1000;
     this.stateTtlMs = (o.stateTtlSeconds ?? 600) * 1000;
+  }
+
+  /** Physically deletes expired connect sessions (the purge job); returns how many. */
+  deleteExpiredSessions(now: Date): Promise<number> {
+    return deleteExpired(this.o.db, ConnectSession, now);
   }
 
   async createSession(companyId: string, returnUrl: string | null): Promise<{ id: string; url: string; expiresAt: Date }> {

@@ -1,10 +1,9 @@
-import { In, LessThanOrEqual } from 'typeorm';
 import type { Clock } from '../clock';
 import type { ConnectionStore } from '../connections/connectionStore';
-import { ConnectSession } from '../connections/connectSession.entity';
+import type { ConnectService } from '../connections/connectService';
 import type { Database } from '../db/database';
 import type { Logger } from '../log';
-import { BankToken } from '../tokens/bankToken.entity';
+import type { TokenVault } from '../tokens/vault';
 
 export interface PurgeResult {
   tokens: number;
@@ -12,16 +11,16 @@ export interface PurgeResult {
   connectionsNeedingConsent: number;
 }
 
-const BATCH = 500;
-const MAX_BATCHES = 1000;
-
 /**
- * Physically deletes every token past its expiry and every expired connect session (the bank's
- * checklist asks for deletion, not a flag), in batches so one run never holds a long lock.
+ * The expiry purge: every token past its expiry and every expired connect session is physically deleted
+ * (the bank's checklist asks for deletion, not a flag) by the owner of its table; connections left
+ * without tokens then need the store owner; on SQLite the freed pages and the WAL are wiped.
  */
 export class Purger {
   constructor(
     private readonly db: Database,
+    private readonly vault: TokenVault,
+    private readonly connect: ConnectService,
     private readonly connections: ConnectionStore,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -43,27 +42,12 @@ export class Purger {
         return 0;
       }
     };
-    const tokens = await step('tokens', () => this.deleteInBatches(BankToken, now));
-    const connectSessions = await step('connect sessions', () => this.deleteInBatches(ConnectSession, now));
+    const tokens = await step('tokens', () => this.vault.deleteExpired(now));
+    const connectSessions = await step('connect sessions', () => this.connect.deleteExpiredSessions(now));
     const connectionsNeedingConsent = await step('connections without tokens', () => this.connections.flagWithoutTokens());
     if (tokens + connectSessions > 0) await step('checkpoint', () => this.db.eraseFreedPages().then(() => 0));
     this.log.info('purge finished', { deletedTokens: tokens, deletedConnectSessions: connectSessions, connectionsNeedingConsent, failedSteps: failures });
     if (failures.length > 0) throw new Error(`purge incomplete: ${failures.join(', ')} failed`);
     return { tokens, connectSessions, connectionsNeedingConsent };
-  }
-
-  private async deleteInBatches(entity: typeof BankToken | typeof ConnectSession, now: Date): Promise<number> {
-    let total = 0;
-    for (let batch = 0; batch < MAX_BATCHES; batch++) {
-      const deleted = await this.db.transaction(async (em) => {
-        const rows = await em.find(entity, { select: { id: true }, where: { expiresAt: LessThanOrEqual(now) }, take: BATCH });
-        if (rows.length === 0) return 0;
-        await em.delete(entity, { id: In(rows.map((r) => r.id)) });
-        return rows.length;
-      });
-      total += deleted;
-      if (deleted < BATCH) break;
-    }
-    return total;
   }
 }

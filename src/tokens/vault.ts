@@ -6,6 +6,7 @@ import type { Clock } from '../clock';
 import type { JobLeases } from '../jobs/lease';
 import type { AppRegistrations } from '../registrations/registrations';
 import type { Database } from '../db/database';
+import { deleteExpired } from '../db/expiry';
 import type { Logger } from '../log';
 import { BankToken, type TokenKind } from './bankToken.entity';
 import { sealingAad, type Cipher } from '../crypto/cipher';
@@ -84,6 +85,11 @@ export class TokenVault {
       expiresAt,
       createdAt: this.o.clock.now(),
     });
+  }
+
+  /** Physically deletes every token past its expiry (the purge job); returns how many. */
+  deleteExpired(now: Date): Promise<number> {
+    return deleteExpired(this.o.db, BankToken, now);
   }
 
   /** Physically deletes the company's tokens (disconnect, invalid_grant). */
