@@ -1,15 +1,20 @@
 import express, { Router } from 'express';
 import helmet from 'helmet';
 import type { Services } from './services';
+import { auditRoutes } from './audit/routes';
+import { registrationRoutes } from './registrations/routes';
+import { webhookRoutes } from './webhooks/routes';
 import { browserRoutes } from './connections/browserRoutes';
 import { connectionApiRoutes } from './connections/apiRoutes';
-import { requireApiKey, requireCompanyAccess } from './http/auth';
+import { requireApiKey, requireCompanyAccess, requireScope } from './http/auth';
 import { jsonBody } from './http/jsonBody';
 import { HttpMetrics, metricsHandler } from './http/metrics';
 import { errorHandler } from './http/errorHandler';
+import { openApiRoutes } from './http/openapiRoutes';
 import { notFoundHandler } from './http/problem';
 import { requestContext } from './http/requestId';
-import { routePatterns } from './http/routePattern';
+import { appRoutes, routePatterns } from './http/routePattern';
+import { routeResolver } from './http/routeScopes';
 
 /** The HTTP app without listen(): tests build it with their own clock, database and bank simulator. */
 export function createApp(services: Services): express.Express {
@@ -38,7 +43,17 @@ export function createApp(services: Services): express.Express {
   });
 
   // for the scraper inside the network; no key, like the probes
-  app.get('/metrics', metricsHandler(metrics, { transfers: () => services.transferStore.countByStatus(), connections: () => services.connectionStore.countByStatus() }));
+  app.get(
+    '/metrics',
+    metricsHandler(metrics, {
+      transfers: () => services.transferStore.countByStatus(),
+      connections: () => services.connectionStore.countByStatus(),
+      webhooks: () => services.outbox.backlog(),
+    }),
+  );
+
+  // the OpenAPI document and its reference UI (/docs), no key
+  app.use(openApiRoutes());
 
   app.use(browserRoutes(services.connect, log, { secureCookies: config.publicBaseUrl.startsWith('https:') }));
 
@@ -46,8 +61,12 @@ export function createApp(services: Services): express.Express {
   company.use(requireCompanyAccess);
   company.use(connectionApiRoutes(services.connect, services.connections, config.returnUrlOrigins));
   for (const mount of services.companyRouters) company.use(mount);
+  company.use(registrationRoutes(services.registrations, config.bank.scopes));
 
-  app.use('/v1', requireApiKey(services.apiKeys), jsonBody);
+  // the key, then the scope its route needs (one table: http/routeScopes.ts), then the body
+  app.use('/v1', requireApiKey(services.apiKeys), requireScope(routeResolver(() => appRoutes(app))), jsonBody);
+  app.use('/v1', auditRoutes(services.audit));
+  app.use('/v1', webhookRoutes(services.webhookAdmin));
   app.use('/v1/companies/:companyId', company);
 
   app.use(notFoundHandler);

@@ -59,6 +59,14 @@ const envSchema = z.object({
   POLL_CRON: z.string().trim().min(1).default('* * * * *'),
   REFRESH_CRON: z.string().trim().min(1).default('*/30 * * * *'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  WEBHOOK_URL: url.optional(),
+  WEBHOOK_SECRET: optionalString,
+  WEBHOOK_CRON: z.string().trim().min(1).default('*/5 * * * * *'),
+  WEBHOOK_TIMEOUT_MS: positiveInt.max(60_000).default(5_000),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_UNKNOWN_AFTER_MINUTES: positiveInt.default(30),
+  CONNECTION_EXPIRING_DAYS: positiveInt.max(365).default(14),
+  EXPIRY_WATCH_CRON: z.string().trim().min(1).default('17 * * * *'),
 });
 
 export interface Config {
@@ -89,6 +97,19 @@ export interface Config {
   pollCron: string;
   refreshCron: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  webhooks: {
+    /** the deployment's default receiver (ReCORE), with its Standard Webhooks secret (`whsec_…`) */
+    defaultEndpoint: { url: string; secret: string } | null;
+    cron: string;
+    timeoutMs: number;
+    /** receivers in 10/8, 172.16/12, 192.168/16, link-local, CGNAT or ULA are refused unless this is set */
+    allowPrivateNetworks: boolean;
+    /** a transfer still `unknown` after this long is announced as transfer.outcome_unknown */
+    unknownAfterMinutes: number;
+    /** connection.expiring is sent when the refresh token lapses within this many days */
+    connectionExpiringDays: number;
+    expiryWatchCron: string;
+  };
 }
 
 /** One line naming the variable, so an operator sees at once what to fix. */
@@ -125,6 +146,14 @@ function parseOrigins(raw: string): string[] {
 function checkCron(variable: string, expr: string): void {
   // five or six fields of cron characters; node-cron validates the rest when the job is scheduled
   if (!/^(\S+\s+){4,5}\S+$/.test(expr)) fail(variable, `is not a cron expression: "${expr}"`);
+}
+
+/** Standard Webhooks' secret form: `whsec_` + base64 of the key bytes. */
+export function isWebhookSecret(value: string): boolean {
+  const m = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+  if (!m) return false;
+  const bytes = Buffer.from(m[1], 'base64');
+  return bytes.length >= 24 && bytes.length <= 64 && bytes.toString('base64') === m[1];
 }
 
 function checkDatabaseUrl(value: string): void {
@@ -192,6 +221,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   checkCron('PURGE_CRON', e.PURGE_CRON);
   checkCron('POLL_CRON', e.POLL_CRON);
   checkCron('REFRESH_CRON', e.REFRESH_CRON);
+  checkCron('WEBHOOK_CRON', e.WEBHOOK_CRON);
+  checkCron('EXPIRY_WATCH_CRON', e.EXPIRY_WATCH_CRON);
+  if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) fail('WEBHOOK_SECRET', 'is required with WEBHOOK_URL (a Standard Webhooks secret: whsec_ + base64)');
+  if (e.WEBHOOK_SECRET && !isWebhookSecret(e.WEBHOOK_SECRET)) fail('WEBHOOK_SECRET', 'must be whsec_ followed by base64 of 24 to 64 random bytes');
+  if (e.WEBHOOK_URL && !simulator) requireSecure('WEBHOOK_URL', e.WEBHOOK_URL);
   checkDatabaseUrl(e.DATABASE_URL);
 
   return {
@@ -221,5 +255,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollCron: e.POLL_CRON,
     refreshCron: e.REFRESH_CRON,
     logLevel: e.LOG_LEVEL,
+    webhooks: {
+      defaultEndpoint: e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : null,
+      cron: e.WEBHOOK_CRON,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
+      unknownAfterMinutes: e.WEBHOOK_UNKNOWN_AFTER_MINUTES,
+      connectionExpiringDays: e.CONNECTION_EXPIRING_DAYS,
+      expiryWatchCron: e.EXPIRY_WATCH_CRON,
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { migrations } from '../migrations';
 import { ApiKey } from './apiKeys/apiKey.entity';
+import { AuditEvent } from './audit/auditEvent.entity';
 import { BankConnection } from './connections/bankConnection.entity';
 import { ConnectSession } from './connections/connectSession.entity';
 import { createDataSource } from './db/dataSource';
@@ -8,10 +9,13 @@ import { JobLease } from './jobs/jobLease.entity';
 import { BankAppRegistration } from './registrations/appRegistration.entity';
 import { BankToken } from './tokens/bankToken.entity';
 import { Transfer } from './transfers/transfer.entity';
+import { WebhookDelivery } from './webhooks/webhookDelivery.entity';
+import { WebhookEndpoint } from './webhooks/webhookEndpoint.entity';
+import { WebhookEvent } from './webhooks/webhookEvent.entity';
 
 /** Every table of the service, each owned by one feature; db/ itself knows none of them. */
 export const schema = {
-  entities: [ApiKey, BankAppRegistration, BankConnection, ConnectSession, BankToken, JobLease, Transfer],
+  entities: [ApiKey, BankAppRegistration, BankConnection, ConnectSession, BankToken, JobLease, Transfer, WebhookEndpoint, WebhookEvent, WebhookDelivery, AuditEvent],
   migrations,
 };
 

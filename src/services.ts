@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import { AccountService } from './accounts/accountService';
 import { accountRoutes } from './accounts/routes';
 import { ApiKeyService } from './apiKeys/apiKeyService';
+import { AuditLog } from './audit/auditLog';
 import { createBank, type Bank } from './bank';
 import { RateLimiter } from './bank/rateLimiter';
 import { systemClock, type Clock } from './clock';
@@ -24,6 +25,11 @@ import { transferRoutes } from './transfers/routes';
 import { TransferSubmitter } from './transfers/submitter';
 import { TransferService } from './transfers/transferService';
 import { TransferStore } from './transfers/transferStore';
+import { WebhookDispatcher } from './webhooks/dispatcher';
+import { WebhookEndpoints } from './webhooks/endpoints';
+import { Outbox } from './webhooks/outbox';
+import { WebhookAdmin } from './webhooks/webhookAdmin';
+import { ConnectionExpiryWatch } from './connections/expiryWatch';
 
 export interface Services {
   config: Config;
@@ -33,12 +39,18 @@ export interface Services {
   bank: Bank;
   cipher: Cipher;
   apiKeys: ApiKeyService;
+  /** the audit trail (audit_events): every state-changing call records one event here */
+  audit: AuditLog;
   registrations: AppRegistrations;
   vault: TokenVault;
   connect: ConnectService;
   connections: ConnectionService;
   connectionStore: ConnectionStore;
   transferStore: TransferStore;
+  webhookEndpoints: WebhookEndpoints;
+  outbox: Outbox;
+  dispatcher: WebhookDispatcher;
+  webhookAdmin: WebhookAdmin;
   purger: Purger;
   accounts: AccountService;
   transfers: TransferService;
@@ -71,6 +83,7 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
       limiter: new RateLimiter(config.bank.maxRequestsPerSecond, systemClock),
     });
   const cipher = new Cipher(config.keyRing);
+  const audit = new AuditLog(db, clock, environment, log);
   const registrations = new AppRegistrations(db, cipher, clock, environment, {
     owner: 'vendor',
     clientId: config.bank.clientId,
@@ -78,9 +91,17 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     authMethod: config.bank.clientAuth,
     scopes: config.bank.scopes,
     pkce: config.bank.pkce,
-  }, log);
+  }, log, audit);
   const leases = new JobLeases(db, clock, instanceId);
-  const connectionStore = new ConnectionStore(db, clock, environment);
+  const receiverPolicy = { requireHttps: environment !== 'simulator', allowPrivateNetworks: config.webhooks.allowPrivateNetworks };
+  const webhookEndpoints = new WebhookEndpoints(db, cipher, clock, environment, receiverPolicy, config.webhooks.defaultEndpoint, log);
+  const outbox = new Outbox(db, webhookEndpoints, clock, environment);
+  const dispatcher = new WebhookDispatcher(outbox, webhookEndpoints, clock, systemClock, log, {
+    instanceId,
+    timeoutMs: config.webhooks.timeoutMs,
+    policy: receiverPolicy,
+  });
+  const connectionStore = new ConnectionStore(db, clock, environment, outbox);
   const vault = new TokenVault({
     db,
     cipher,
@@ -105,21 +126,26 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     cipher,
     clock,
     log,
+    audit,
     environment,
     publicBaseUrl: config.publicBaseUrl,
   });
-  const connections = new ConnectionService(connectionStore, db, vault, log);
-  const purger = new Purger(db, vault, connect, connectionStore, clock, log);
+  const connections = new ConnectionService(connectionStore, db, vault, log, audit);
+  const purger = new Purger(db, vault, connect, connectionStore, clock, log, audit);
   const accounts = new AccountService(bank, vault, connectionStore);
-  const transferStore = new TransferStore(db, clock, environment);
+  const transferStore = new TransferStore(db, clock, environment, outbox);
   const submitter = new TransferSubmitter(transferStore, bank, vault, log);
-  const reconciler = new TransferReconciler(transferStore, bank, vault, submitter, clock, log);
-  const transfers = new TransferService(transferStore, bank, vault, connectionStore, submitter, reconciler, clock, log);
+  const reconciler = new TransferReconciler(transferStore, bank, vault, submitter, clock, log, config.webhooks.unknownAfterMinutes * 60_000);
+  const transfers = new TransferService(transferStore, bank, vault, connectionStore, submitter, reconciler, clock, log, audit);
   const poller = new TransferPoller(transferStore, reconciler, log);
+  const expiryWatch = new ConnectionExpiryWatch(db, connectionStore, clock, log, environment, config.webhooks.connectionExpiringDays);
   const jobs: JobDefinition[] = [
     { name: 'purge-expired-tokens', schedule: config.purgeCron, leaseSeconds: 300, run: () => purger.run() },
     { name: 'poll-transfers', schedule: config.pollCron, leaseSeconds: 600, run: () => poller.runOnce() },
     { name: 'refresh-tokens', schedule: config.refreshCron, leaseSeconds: 600, run: () => vault.refreshExpiring() },
+    { name: 'watch-connection-expiry', schedule: config.webhooks.expiryWatchCron, leaseSeconds: 600, run: () => expiryWatch.runOnce() },
+    // every instance delivers: each delivery is claimed with its own row lease
+    { name: 'deliver-webhooks', schedule: config.webhooks.cron, leaseSeconds: 'everyInstance', run: () => dispatcher.runOnce() },
   ];
 
   return {
@@ -129,13 +155,18 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     log,
     bank,
     cipher,
-    apiKeys: new ApiKeyService(db, clock),
+    apiKeys: new ApiKeyService(db, clock, audit),
+    audit,
     registrations,
     vault,
     connect,
     connections,
     connectionStore,
     transferStore,
+    webhookEndpoints,
+    outbox,
+    dispatcher,
+    webhookAdmin: new WebhookAdmin(db, webhookEndpoints, outbox, dispatcher, audit),
     purger,
     accounts,
     transfers,

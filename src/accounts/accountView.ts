@@ -1,19 +1,8 @@
 import type { BankAccount } from '../bank/accountsApi';
+import type { AccountView } from './contract';
 
-/** How the API shows one of the company's own bank accounts (GMO's codes kept alongside). */
-export interface AccountView {
-  accountId: string;
-  branchCode: string | null;
-  branchName: string | null;
-  accountTypeCode: string;
-  accountTypeName: string;
-  accountNumber: string | null;
-  accountName: string | null;
-  accountNameKana: string | null;
-  primary: boolean;
-  currencyCode: string;
-  transferLimitAmount: number | null;
-}
+/** How the API shows one of the company's own bank accounts: the `Account` schema of the accounts contract. */
+export type { AccountView };
 
 export function toAccountView(a: BankAccount): AccountView {
   return {

@@ -1,18 +1,20 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { companyIdOf } from '../http/auth';
 import { parse } from '../http/validate';
 import type { AccountService } from './accountService';
+import { getBalance, type AccountList, type Balance } from './contract';
 
-const accountId = z.string().regex(/^[0-9A-Za-z]{12,29}$/, 'is not a GMO accountId');
-
+/** Every request is parsed with the accounts contract (./contract.ts), the shapes the OpenAPI document shows. */
 export function accountRoutes(accounts: AccountService): Router {
   const router = Router({ mergeParams: true });
   router.get('/accounts', async (req, res) => {
-    res.json({ accounts: await accounts.list(companyIdOf(req)) });
+    const list: AccountList = { accounts: await accounts.list(companyIdOf(req)) };
+    res.json(list);
   });
   router.get('/accounts/:accountId/balance', async (req, res) => {
-    res.json(await accounts.balance(companyIdOf(req), parse(accountId, req.params.accountId, 'accountId')));
+    const { accountId } = parse(getBalance.request.params, req.params);
+    const balance: Balance = await accounts.balance(companyIdOf(req), accountId);
+    res.json(balance);
   });
   return router;
 }

@@ -18,9 +18,21 @@ export class ApiKey {
   @Column({ type: 'varchar', length: CompanyIdLength, nullable: true })
   companyId!: string | null;
 
+  /** space-separated scopes (src/apiKeys/scopes.ts), canonical order */
+  @Column({ type: 'varchar', length: 255, default: '' })
+  scopes!: string;
+
   @DateTimeColumn()
   createdAt!: Date;
 
+  /** null: never expires; from then on the key is refused like a revoked one */
+  @DateTimeColumn({ nullable: true })
+  expiresAt!: Date | null;
+
   @DateTimeColumn({ nullable: true })
   revokedAt!: Date | null;
+
+  /** the key that a rotation replaced this one with (this one then expires after the grace period) */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  replacedById!: string | null;
 }

@@ -1,43 +1,28 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { companyIdOf } from '../http/auth';
-import { ConnectionNotFoundError } from '../tokens/errors';
+import { problems } from '../http/problem';
 import { parse } from '../http/validate';
+import { ConnectionNotFoundError } from '../tokens/errors';
 import type { ConnectionService } from './connectionService';
 import type { ConnectService } from './connectService';
+import { createConnectSession, originOf, type ConnectSessionView } from './contract';
 
-/** The origin of an absolute http(s) URL, or undefined for anything else (never throws). */
-function originOf(value: string): string | undefined {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function connectSessionBody(allowedOrigins: string[]) {
-  return z
-    .object({
-      returnUrl: z
-        .string({ error: 'must be an absolute https URL' })
-        .max(2048, 'must be at most 2048 characters')
-        .refine((u) => originOf(u) !== undefined, { message: 'must be an absolute http(s) URL', abort: true })
-        .refine((u) => allowedOrigins.includes(originOf(u)!), { message: 'origin is not in RETURN_URL_ORIGINS' })
-        .optional(),
-    })
-    .strict();
-}
-
-/** ReCORE's server-to-server API for connections (mounted behind the API key and company checks). */
+/**
+ * ReCORE's server-to-server API for connections (mounted behind the API key and company checks). Every
+ * request is parsed with the connections contract (./contract.ts), the shapes the OpenAPI document shows.
+ */
 export function connectionApiRoutes(connect: ConnectService, connections: ConnectionService, allowedOrigins: string[]): Router {
   const router = Router({ mergeParams: true });
-  const sessionBody = connectSessionBody(allowedOrigins);
 
   router.post('/connect-sessions', async (req, res) => {
-    const body = parse(sessionBody, req.body ?? {});
+    const body = parse(createConnectSession.request.body, req.body ?? {});
+    // the contract says "an absolute http(s) URL"; which origins are allowed is this deployment's RETURN_URL_ORIGINS
+    if (body.returnUrl !== undefined && !allowedOrigins.includes(originOf(body.returnUrl)!)) {
+      throw problems.validation([{ field: 'returnUrl', reason: 'origin is not in RETURN_URL_ORIGINS' }]);
+    }
     const session = await connect.createSession(companyIdOf(req), body.returnUrl ?? null);
-    res.status(201).json({ id: session.id, url: session.url, expiresAt: session.expiresAt.toISOString() });
+    const view: ConnectSessionView = { id: session.id, url: session.url, expiresAt: session.expiresAt.toISOString() };
+    res.status(201).json(view);
   });
 
   router.get('/connection', async (req, res) => {

@@ -4,17 +4,11 @@ import { readCookie } from '../http/cookies';
 import { problemFor } from '../http/errorTable';
 import type { Logger } from '../log';
 import { ConnectError, type ConnectService } from './connectService';
+import { BROWSER_COOKIE, callbackQuerySchema } from './contract';
 import { FAVICON } from './favicon';
 import { connectedPage, failurePage, PAGE_CSS } from './pages';
 
-export const BROWSER_COOKIE = 'gbi_connect';
-
-// Everything the bank may append is a string; anything else (arrays from repeated params) is refused.
-const callbackQuery = z.object({
-  code: z.string().min(1).max(512).optional(),
-  state: z.string().min(1).max(256).optional(),
-  error: z.string().max(64).optional(),
-});
+export { BROWSER_COOKIE };
 
 function sendFailure(res: Response, err: ConnectError): void {
   const page = failurePage(err.failure, err.returnUrl);
@@ -58,7 +52,7 @@ export function browserRoutes(connect: ConnectService, log: Logger, options: { s
   });
 
   router.get('/refresh_token/:companyId', async (req, res) => {
-    const query = callbackQuery.safeParse(req.query);
+    const query = callbackQuerySchema.safeParse(req.query);
     const companyId = req.params.companyId;
     const clearCookie = () => res.clearCookie(BROWSER_COOKIE, { path: `/refresh_token/${encodeURIComponent(companyId)}` });
     try {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { failureReason, type AuditLog } from '../audit/auditLog';
 import type { Bank } from '../bank';
 import type { BankAccount } from '../bank/accountsApi';
 import { BankError, BankOAuthError } from '../bank/errors';
@@ -52,6 +53,7 @@ export interface ConnectOptions {
   cipher: Cipher;
   clock: Clock;
   log: Logger;
+  audit: AuditLog;
   environment: string;
   publicBaseUrl: string;
   sessionTtlSeconds?: number;
@@ -94,7 +96,11 @@ export class ConnectService {
     return deleteExpired(this.o.db, ConnectSession, now);
   }
 
-  async createSession(companyId: string, returnUrl: string | null): Promise<{ id: string; url: string; expiresAt: Date }> {
+  createSession(companyId: string, returnUrl: string | null): Promise<{ id: string; url: string; expiresAt: Date }> {
+    return this.o.audit.track('connect_session.create', companyId, () => this.createSessionOnce(companyId, returnUrl), (s) => ({ outcome: 'succeeded', resourceId: s.id }));
+  }
+
+  private async createSessionOnce(companyId: string, returnUrl: string | null): Promise<{ id: string; url: string; expiresAt: Date }> {
     const now = this.o.clock.now();
     const session = Object.assign(new ConnectSession(), {
       id: randomUUID(),
@@ -161,10 +167,28 @@ export class ConnectService {
    * can never be replayed; nothing is stored unless every check and the bank calls succeed.
    */
   async complete(input: CallbackInput): Promise<{ connection: BankConnection; returnUrl: string | null }> {
+    // one audit event per callback whose state found its session: its company and id (never the code or state)
+    const seen: { session?: ConnectSession } = {};
+    try {
+      const result = await this.completeOnce(input, seen);
+      await this.o.audit.record({ action: 'connection.callback', companyId: result.connection.companyId, resourceId: seen.session?.id ?? null, outcome: 'succeeded', reason: 'connected' });
+      return result;
+    } catch (err) {
+      // a state that finds no session changed nothing (and anyone can send one): no event, like a 400
+      if (seen.session) {
+        const reason = err instanceof ConnectError ? err.failure : failureReason(err);
+        await this.o.audit.record({ action: 'connection.callback', companyId: seen.session.companyId, resourceId: seen.session.id, outcome: 'failed', reason });
+      }
+      throw err;
+    }
+  }
+
+  private async completeOnce(input: CallbackInput, seen: { session?: ConnectSession }): Promise<{ connection: BankConnection; returnUrl: string | null }> {
     const now = this.o.clock.now();
     if (!input.state) throw new ConnectError('missing_state');
     const session = await this.o.db.manager.findOneBy(ConnectSession, { stateHash: sha256(input.state), environment: this.o.environment });
     if (!session) throw new ConnectError('unknown_state');
+    seen.session = session;
     const consumed = await this.o.db.transaction((em) =>
       em
         .createQueryBuilder()
@@ -219,9 +243,10 @@ export class ConnectService {
     }
 
     const connection = await this.o.db.transaction(async (em) => {
-      const row = await this.o.connections.connected(em, { companyId: session.companyId, scopes: tokens.scopes, accounts, clientId: registration.clientId });
       await this.o.vault.deleteTokens(em, session.companyId);
       await this.o.vault.store(em, session.companyId, tokens);
+      // last: the connection.connected event it records carries the new tokens' expiries
+      const row = await this.o.connections.connected(em, { companyId: session.companyId, scopes: tokens.scopes, accounts, clientId: registration.clientId });
       await em.update(ConnectSession, { id: session.id }, { outcome: 'connected', pkceVerifier: null });
       return row;
     });

@@ -6,6 +6,9 @@ import type { Database } from '../db/database';
 import { BankToken } from '../tokens/bankToken.entity';
 import { NotConnectedError, ReauthorizationRequiredError } from '../tokens/errors';
 import type { ConnectionGate } from '../tokens/connectionGate';
+import { tokenExpiries } from '../tokens/vault';
+import type { EventSink, EventType } from '../webhooks/events';
+import { connectionView, maskedConnectionView } from './connectionView';
 import { BankConnection } from './bankConnection.entity';
 
 /**
@@ -17,7 +20,23 @@ export class ConnectionStore implements ConnectionGate {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly environment: string,
+    private readonly events: EventSink,
   ) {}
+
+  /** The webhook a connection's change announces, in the same transaction, carrying the connection as the API shows it. */
+  private async announce(em: EntityManager, type: EventType, companyId: string): Promise<void> {
+    const conn = await em.findOneBy(BankConnection, { environment: this.environment, companyId });
+    if (!conn) return;
+    const view = connectionView(conn, this.accounts(conn), await tokenExpiries(em, this.environment, companyId));
+    await this.events.record(em, { type, companyId, resourceId: `connection:${companyId}`, data: maskedConnectionView(view) });
+  }
+
+  /** Announces, once per refresh token, that it lapses soon (the store owner should connect again before payouts stop). */
+  async expiring(companyId: string, refreshTokenIssuedAt: Date): Promise<boolean> {
+    if (await this.events.hasEvent('connection.expiring', `connection:${companyId}`, refreshTokenIssuedAt)) return false;
+    await this.db.transaction((em) => this.announce(em, 'connection.expiring', companyId));
+    return true;
+  }
 
   find(companyId: string): Promise<BankConnection | null> {
     return this.db.manager.findOneBy(BankConnection, { environment: this.environment, companyId });
@@ -77,6 +96,7 @@ export class ConnectionStore implements ConnectionGate {
       updatedAt: now,
     });
     await em.save(row);
+    await this.announce(em, 'connection.connected', c.companyId);
     return row;
   }
 
@@ -87,11 +107,14 @@ export class ConnectionStore implements ConnectionGate {
       { environment: this.environment, companyId },
       { status: 'disconnected', statusReason: 'disconnected_by_api', disconnectedAt: now, updatedAt: now, accounts: '[]' },
     );
-    return (result.affected ?? 0) > 0;
+    if ((result.affected ?? 0) === 0) return false;
+    await this.announce(em, 'connection.disconnected', companyId);
+    return true;
   }
 
   async reauthorizationRequired(em: EntityManager, companyId: string, reason: string): Promise<void> {
     await em.update(BankConnection, { environment: this.environment, companyId }, { status: 'reauthorization_required', statusReason: reason, updatedAt: this.clock.now() });
+    await this.announce(em, 'connection.reauthorization_required', companyId);
   }
 
   async refreshed(em: EntityManager, companyId: string, scopes: string[]): Promise<void> {
@@ -126,6 +149,7 @@ export class ConnectionStore implements ConnectionGate {
           { id: In(orphaned.map((c) => c.id)) },
           { status: 'reauthorization_required', statusReason: 'tokens_expired', updatedAt: this.clock.now() },
         );
+        for (const c of orphaned) await this.announce(em, 'connection.reauthorization_required', c.companyId);
       }
       return orphaned.length;
     });

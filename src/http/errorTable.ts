@@ -1,8 +1,10 @@
 import { AccountNotFoundError } from '../accounts/errors';
+import { InsufficientScopeError } from '../apiKeys/errors';
 import { BankError, BankOAuthError } from '../bank/errors';
 import { isDatabaseUnavailable } from '../db/errors';
 import { DomainError } from '../domain/errors';
 import { DecryptionError } from '../crypto/cipher';
+import { RegistrationInvalidError } from '../registrations/errors';
 import { ConnectionNotFoundError, NotConnectedError, ReauthorizationRequiredError, RefreshBusyError } from '../tokens/errors';
 import {
   BankValidationError,
@@ -15,6 +17,9 @@ import {
   TransferNotFoundError,
 } from '../transfers/errors';
 import { maskedTransferView } from '../transfers/transferView';
+import { WebhookEndpointNotFoundError } from '../webhooks/endpoints';
+import { WebhookDeliveryNotFoundError } from '../webhooks/outbox';
+import { ReceiverNotAllowedError } from '../webhooks/receiverAddress';
 import { Problem } from './problem';
 
 type ErrorClass<E> = abstract new (...args: never[]) => E;
@@ -57,6 +62,11 @@ const TABLE: Entry[] = [
     CancelRefusedError,
     (e) => new Problem(409, 'cancel-refused', 'Conflict', e.message, undefined, { bankErrorCode: e.bankErrorCode, transfer: maskedTransferView(e.transfer) }),
   ),
+  entry(InsufficientScopeError, (e) => new Problem(403, 'insufficient-scope', 'Forbidden', e.message, undefined, { requiredScope: e.scope })),
+  entry(RegistrationInvalidError, (e) => new Problem(400, 'validation-error', 'Invalid request', 'The request has invalid fields.', e.issues)),
+  entry(WebhookEndpointNotFoundError, (e) => new Problem(404, 'not-found', 'Not found', e.message)),
+  entry(WebhookDeliveryNotFoundError, (e) => new Problem(404, 'not-found', 'Not found', e.message)),
+  entry(ReceiverNotAllowedError, (e) => new Problem(422, 'receiver-not-allowed', 'Unprocessable request', 'The request has invalid fields.', [{ field: 'url', reason: e.message }])),
   entry(InvalidCursorError, (e) => new Problem(400, 'validation-error', 'Invalid request', 'The request has invalid fields.', [{ field: 'cursor', reason: e.message }])),
 ];
 

@@ -23,9 +23,12 @@ export class HttpMetrics {
 export type StatusCounts = () => Promise<Array<{ status: string; n: number }>>;
 
 /** Prometheus text exposition: HTTP counters plus transfer and connection counts from their stores. */
-export function metricsHandler(http: HttpMetrics, counts: { transfers: StatusCounts; connections: StatusCounts }): RequestHandler {
+export function metricsHandler(
+  http: HttpMetrics,
+  counts: { transfers: StatusCounts; connections: StatusCounts; webhooks: () => Promise<{ byStatus: Array<{ status: string; n: number }>; oldestPendingSeconds: number }> },
+): RequestHandler {
   return async (_req, res) => {
-    const [transfers, connections] = await Promise.all([counts.transfers(), counts.connections()]);
+    const [transfers, connections, webhooks] = await Promise.all([counts.transfers(), counts.connections(), counts.webhooks()]);
     const body = [
       '# HELP gbi_http_requests_total HTTP requests by route and status class.',
       '# TYPE gbi_http_requests_total counter',
@@ -36,6 +39,12 @@ export function metricsHandler(http: HttpMetrics, counts: { transfers: StatusCou
       '# HELP gbi_bank_connections Bank connections by status.',
       '# TYPE gbi_bank_connections gauge',
       ...connections.map((r) => `gbi_bank_connections{status="${r.status}"} ${r.n}`),
+      '# HELP gbi_webhook_deliveries Webhook deliveries by status (failed: given up after 24 h).',
+      '# TYPE gbi_webhook_deliveries gauge',
+      ...webhooks.byStatus.map((r) => `gbi_webhook_deliveries{status="${r.status}"} ${r.n}`),
+      '# HELP gbi_webhook_oldest_pending_seconds Age of the oldest undelivered webhook.',
+      '# TYPE gbi_webhook_oldest_pending_seconds gauge',
+      `gbi_webhook_oldest_pending_seconds ${webhooks.oldestPendingSeconds}`,
     ];
     res.type('text/plain; version=0.0.4').send(`${body.join('\n')}\n`);
   };

@@ -1,9 +1,8 @@
 import type { RequestHandler, Response } from 'express';
+import type { FieldError } from './problemSchema';
 
-export interface FieldError {
-  field: string;
-  reason: string;
-}
+/** one field a request was refused for: the `FieldError` schema of the problem contract (problemSchema.ts) */
+export type { FieldError };
 
 /** An RFC 9457 problem the API answers with; `type` is a stable slug a client can switch on. */
 export class Problem extends Error {

@@ -7,11 +7,13 @@ interface Layer {
   handle?: { stack?: Layer[] };
 }
 
-interface Pattern {
+/** One route of the app: its full pattern, its methods and a matcher for a raw (undecoded) path. */
+export interface AppRoute {
   pattern: string;
   methods: Set<string>;
   matches: (path: string) => boolean;
 }
+type Pattern = AppRoute;
 
 function collect(stack: Layer[], prefix: string, out: Pattern[]): void {
   for (const layer of stack) {
@@ -36,13 +38,16 @@ function collect(stack: Layer[], prefix: string, out: Pattern[]): void {
 export function routePatterns(app: Express): (req: Request) => string {
   let patterns: Pattern[] | undefined;
   return (req) => {
-    patterns ??= (() => {
-      const out: Pattern[] = [];
-      collect((app as unknown as { router: { stack: Layer[] } }).router.stack, '', out);
-      return out;
-    })();
+    patterns ??= appRoutes(app);
     const path = req.originalUrl.split('?')[0];
     const candidates = patterns.filter((p) => p.matches(path));
     return (candidates.find((p) => p.methods.has(req.method)) ?? candidates[0])?.pattern ?? 'unmatched';
   };
+}
+
+/** Every route the app has, in the order Express tries them (the route-scope table and its test read them). */
+export function appRoutes(app: Express): AppRoute[] {
+  const out: Pattern[] = [];
+  collect((app as unknown as { router: { stack: Layer[] } }).router.stack, '', out);
+  return out;
 }

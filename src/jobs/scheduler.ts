@@ -5,8 +5,11 @@ import type { JobLeases } from './lease';
 export interface JobDefinition {
   name: string;
   schedule: string;
-  /** the lease outlives one run by a wide margin, so a slow run is not joined by another instance */
-  leaseSeconds: number;
+  /**
+   * the lease outlives one run by a wide margin, so a slow run is not joined by another instance;
+   * `everyInstance` jobs take no job lease (they claim their own rows, like webhook delivery)
+   */
+  leaseSeconds: number | 'everyInstance';
   run: () => Promise<unknown>;
 }
 
@@ -26,6 +29,7 @@ export class Scheduler {
   runOnce(job: JobDefinition): Promise<JobRun> {
     return withLogContext({ job: job.name }, async (): Promise<JobRun> => {
       try {
+        if (job.leaseSeconds === 'everyInstance') return { outcome: 'ran', result: await job.run() };
         const run = await this.leases.runExclusive(job.name, job.leaseSeconds, job.run);
         if (!run.held) {
           this.log.debug('job skipped: another instance holds the lease');

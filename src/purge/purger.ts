@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/auditLog';
 import type { Clock } from '../clock';
 import type { ConnectionStore } from '../connections/connectionStore';
 import type { ConnectService } from '../connections/connectService';
@@ -24,6 +25,7 @@ export class Purger {
     private readonly connections: ConnectionStore,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -47,6 +49,12 @@ export class Purger {
     const connectionsNeedingConsent = await step('connections without tokens', () => this.connections.flagWithoutTokens());
     if (tokens + connectSessions > 0) await step('checkpoint', () => this.db.eraseFreedPages().then(() => 0));
     this.log.info('purge finished', { deletedTokens: tokens, deletedConnectSessions: connectSessions, connectionsNeedingConsent, failedSteps: failures });
+    await this.audit.record({
+      action: 'purge.run',
+      outcome: failures.length > 0 ? 'failed' : 'succeeded',
+      reason: failures.length > 0 ? `failed steps: ${failures.join(', ')}` : null,
+      details: { deletedTokens: tokens, deletedConnectSessions: connectSessions, connectionsNeedingConsent },
+    });
     if (failures.length > 0) throw new Error(`purge incomplete: ${failures.join(', ')} failed`);
     return { tokens, connectSessions, connectionsNeedingConsent };
   }

@@ -41,6 +41,13 @@ export interface TokenExpiries {
   refreshTokenExpiresAt: Date | null;
 }
 
+/** When the company's tokens expire (read in any transaction: a connection event carries them). */
+export async function tokenExpiries(em: EntityManager, environment: string, companyId: string): Promise<TokenExpiries> {
+  const rows = await em.find(BankToken, { where: { environment, companyId }, select: { kind: true, expiresAt: true } });
+  const of = (kind: TokenKind) => rows.find((r) => r.kind === kind)?.expiresAt ?? null;
+  return { accessTokenExpiresAt: of('access'), refreshTokenExpiresAt: of('refresh') };
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -97,13 +104,8 @@ export class TokenVault {
     await em.delete(BankToken, { environment: this.o.environment, companyId });
   }
 
-  async expiries(companyId: string): Promise<TokenExpiries> {
-    const rows = await this.o.db.manager.find(BankToken, {
-      where: { environment: this.o.environment, companyId },
-      select: { kind: true, expiresAt: true },
-    });
-    const of = (kind: TokenKind) => rows.find((r) => r.kind === kind)?.expiresAt ?? null;
-    return { accessTokenExpiresAt: of('access'), refreshTokenExpiresAt: of('refresh') };
+  expiries(companyId: string): Promise<TokenExpiries> {
+    return tokenExpiries(this.o.db.manager, this.o.environment, companyId);
   }
 
   /**

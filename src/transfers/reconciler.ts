@@ -37,12 +37,18 @@ export class TransferReconciler {
     private readonly submitter: TransferSubmitter,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** an `unknown` transfer older than this is announced (transfer.outcome_unknown): a human should look */
+    private readonly unknownAfterMs: number,
   ) {}
 
   async poll(t: Transfer): Promise<PollOutcome> {
     const now = this.clock.now();
     try {
-      if (t.status === 'pending' || t.status === 'unknown') return await this.reconcileUnsent(t, now);
+      if (t.status === 'pending' || t.status === 'unknown') {
+        const stuck = t.status === 'unknown' && now.getTime() - t.createdAt.getTime() >= this.unknownAfterMs;
+        if (stuck) await this.store.outcomeStillUnknown(t);
+        return await this.reconcileUnsent(t, now);
+      }
       if (!t.applyNo) return 'unchanged';
       const detail = await withAccessToken(this.vault, t.companyId, (token) => this.bank.transfers.statusByApplyNo(token, t.accountId, t.applyNo!));
       if (detail?.transferStatus) return await this.applyBankStatus(t, detail);
@@ -129,7 +135,8 @@ export class TransferReconciler {
       companyId: t.companyId,
       candidates,
     });
-    await this.store.flagged(t, AMBIGUOUS, 'The bank shows a transfer that may be this one, but not exactly: check it at the bank before paying again.');
+    const flagged = await this.store.flagged(t, AMBIGUOUS, 'The bank shows a transfer that may be this one, but not exactly: check it at the bank before paying again.');
+    await this.store.outcomeStillUnknown(flagged);
     return 'flagged';
   }
 

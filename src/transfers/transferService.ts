@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { AuditLog } from '../audit/auditLog';
 import type { Bank } from '../bank';
 import { BankError } from '../bank/errors';
 import { jstDate } from '../bank/jst';
@@ -53,6 +54,7 @@ export class TransferService {
     private readonly reconciler: TransferReconciler,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly audit: AuditLog,
   ) {}
 
   get(companyId: string, id: string): Promise<Transfer> {
@@ -63,7 +65,17 @@ export class TransferService {
     return this.store.list(companyId, q);
   }
 
-  async create(companyId: string, idempotencyKey: string, body: TransferBody, createdByKeyId: string | null = null): Promise<CreateResult> {
+  /** One audit event per call that is not a replay (a replay changes nothing): the submission outcome, or the error. */
+  create(companyId: string, idempotencyKey: string, body: TransferBody, createdByKeyId: string | null = null): Promise<CreateResult> {
+    return this.audit.track(
+      'transfer.create',
+      companyId,
+      () => this.createOnce(companyId, idempotencyKey, body, createdByKeyId),
+      (r) => (r.replayed ? null : { outcome: r.outcome === 'refused' ? 'failed' : 'succeeded', resourceId: r.transfer.id, reason: r.outcome }),
+    );
+  }
+
+  private async createOnce(companyId: string, idempotencyKey: string, body: TransferBody, createdByKeyId: string | null): Promise<CreateResult> {
     const hash = requestHash(body);
     const existing = await this.store.byKey(companyId, idempotencyKey);
     if (existing) return this.replay(existing, hash);
@@ -171,7 +183,11 @@ export class TransferService {
   }
 
   /** Cancels through /transfer/cancel (class 2) after reading the bank's current state. */
-  async cancel(companyId: string, id: string): Promise<CancelResult> {
+  cancel(companyId: string, id: string): Promise<CancelResult> {
+    return this.audit.track('transfer.cancel', companyId, () => this.cancelOnce(companyId, id), (r) => ({ outcome: 'succeeded', reason: r.outcome }), id);
+  }
+
+  private async cancelOnce(companyId: string, id: string): Promise<CancelResult> {
     let t = await this.store.get(companyId, id);
     if (CANCELLABLE_STATUSES.has(t.status) && t.applyNo) {
       await this.reconciler.poll(t);

@@ -1,4 +1,4 @@
-import { Brackets, In, LessThanOrEqual, Not } from 'typeorm';
+import { Brackets, In, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
@@ -7,6 +7,8 @@ import { canMove, type SubmissionOutcome, type TransferStatus } from './lifecycl
 import { backoffSeconds, nextPollAt, POLL } from './pollPolicy';
 import type { ListQuery } from './requestSchema';
 import { Transfer } from './transfer.entity';
+import { maskedTransferView } from './transferView';
+import type { EventSink, EventType } from '../webhooks/events';
 
 /** A write the state machine does not allow: a bug, or a bank answer that contradicts what we recorded. */
 export class IllegalTransitionError extends Error {
@@ -19,6 +21,15 @@ export class IllegalTransitionError extends Error {
     this.name = 'IllegalTransitionError';
   }
 }
+
+/** The webhook a move into each status announces (other statuses announce nothing). */
+const EVENT_OF: Partial<Record<TransferStatus, EventType>> = {
+  submitted: 'transfer.submitted',
+  completed: 'transfer.completed',
+  failed: 'transfer.failed',
+  cancelled: 'transfer.cancelled',
+  returned: 'transfer.returned',
+};
 
 /** What the bank's status query says of a transfer, in our terms (see the reconciler). */
 export interface BankReading {
@@ -41,6 +52,7 @@ export class TransferStore {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly environment: string,
+    private readonly events: EventSink,
   ) {}
 
   // ---- reads
@@ -245,11 +257,30 @@ export class TransferStore {
     return this.write(t, { status: 'cancelled', bankStatus: '8', cancelRequestedAt: this.clock.now(), nextPollAt: null });
   }
 
+  /** Announces, once, a transfer whose outcome is still unknown after the threshold (or flagged): a human should look. */
+  async outcomeStillUnknown(t: Transfer): Promise<void> {
+    if (await this.events.hasEvent('transfer.outcome_unknown', t.id)) return;
+    await this.db.transaction((em) => this.announce(em, t, 'transfer.outcome_unknown'));
+  }
+
+  /**
+   * Every write: the state machine's check, the environment filter, and in the same transaction the
+   * webhook event a status change causes (so neither can happen without the other).
+   */
   private async write(t: Transfer, changes: Partial<Transfer>, options: { touch?: boolean } = {}): Promise<Transfer> {
     if (changes.status && !canMove(t.status, changes.status)) throw new IllegalTransitionError(t.id, t.status, changes.status);
     const set = options.touch === false ? changes : { ...changes, updatedAt: this.clock.now() };
-    await this.db.transaction((em) => em.update(Transfer, { id: t.id, environment: this.environment }, set));
-    return Object.assign(new Transfer(), t, set);
+    const next = Object.assign(new Transfer(), t, set);
+    const event = changes.status && changes.status !== t.status ? EVENT_OF[changes.status] : undefined;
+    await this.db.transaction(async (em) => {
+      await em.update(Transfer, { id: t.id, environment: this.environment }, set);
+      if (event) await this.announce(em, next, event);
+    });
+    return next;
+  }
+
+  private async announce(em: EntityManager, t: Transfer, type: EventType): Promise<void> {
+    await this.events.record(em, { type, companyId: t.companyId, resourceId: t.id, data: maskedTransferView(t) });
   }
 }
 

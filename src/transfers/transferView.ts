@@ -1,12 +1,15 @@
 import { maskAccountNumber } from '../log';
+import type { TransferView } from './contract';
 import { ACCOUNT_TYPE_NAMES } from './lifecycle';
 import type { Transfer } from './transfer.entity';
 import { findBank, findBranch } from './zengin/directory';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** The transfer resource as the API shows it. */
-export function transferView(t: Transfer) {
+export type { TransferView };
+
+/** The transfer resource as the API shows it: the `Transfer` schema of the transfers contract. */
+export function transferView(t: Transfer): TransferView {
   const bank = findBank(t.beneficiaryBankCode);
   const branch = findBranch(t.beneficiaryBankCode, t.beneficiaryBranchCode);
   return {
@@ -43,7 +46,6 @@ export function transferView(t: Transfer) {
     cancelRequestedAt: iso(t.cancelRequestedAt),
   };
 }
-export type TransferView = ReturnType<typeof transferView>;
 
 /** The transfer inside an error body: error bodies never carry a full account number (GET /transfers/:id has it). */
 export function maskedTransferView(t: Transfer): TransferView {

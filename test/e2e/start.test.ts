@@ -70,6 +70,8 @@ describe.each(DATABASES)('npm start and the CLI on %s', (kind) => {
       PUBLIC_BASE_URL: baseUrl,
       DATABASE_URL: db.url,
       LOG_LEVEL: 'info',
+      // the CLI records its operator in the audit trail
+      USER: 'e2e-operator',
     };
     child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d) => (out += d));
@@ -152,7 +154,7 @@ describe('start-up and CLI errors', () => {
   test('CLI usage errors exit 2 with the usage text', async () => {
     const db = await createEmptyDatabase('sqlite');
     try {
-      const env = { PATH: process.env.PATH, DATABASE_URL: db.url };
+      const env = { PATH: process.env.PATH, DATABASE_URL: db.url, USER: 'e2e-operator' };
       const r = runCli(env, ['api-key', 'create']);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain("required option '--name <name>' not specified");
@@ -169,7 +171,7 @@ describe('start-up and CLI errors', () => {
   test('the CLI exits 1 when there is nothing to act on, and when a job fails it never says "skipped"', async () => {
     const db = await createEmptyDatabase('sqlite');
     try {
-      const env = { PATH: process.env.PATH, DATABASE_URL: db.url };
+      const env = { PATH: process.env.PATH, DATABASE_URL: db.url, USER: 'e2e-operator' };
       expect(runCli(env, ['migrate']).status).toBe(0);
       for (const args of [
         ['api-key', 'revoke', 'no-such-key'],

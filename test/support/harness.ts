@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
@@ -9,6 +9,7 @@ import { startSimulator } from '../../src/simulator/server';
 import type { SimulatorClient, SimulatorOptions } from '../../src/simulator/app';
 import { ManualClock } from './clock';
 import { openTestDatabase, type TestDatabase, type TestDatabaseKind } from './databases';
+import { ResponseContract } from './responseContract';
 import { startTcpRelay, type TcpRelay } from './tcpRelay';
 
 export const TEST_KEYS = 'k2:' + Buffer.alloc(32, 2).toString('base64') + ',k1:' + Buffer.alloc(32, 1).toString('base64');
@@ -35,7 +36,12 @@ export interface Harness {
   clock: ManualClock;
   config: Config;
   services: Services;
-  app: Express;
+  /** the app behind the response checker: every answer it gives is checked against the OpenAPI document */
+  app: RequestListener;
+  /** the app itself */
+  expressApp: Express;
+  /** records every answer and its violations of the document; close() fails on any */
+  contract: ResponseContract;
   baseUrl: string;
   simUrl: string;
   sim: Awaited<ReturnType<typeof startSimulator>>['sim'];
@@ -94,7 +100,9 @@ export async function startHarness(kind: TestDatabaseKind, options: HarnessOptio
   });
   const log = createLogger({ level: 'debug', stream });
   const services = buildServices(config, database.db, clock, log, { instanceId: 'instance-a' });
-  const app = createApp(services);
+  const expressApp = createApp(services);
+  const contract = new ResponseContract(expressApp);
+  const app = contract.listener(expressApp);
   server.on('request', app);
   let instances = 0;
 
@@ -104,6 +112,8 @@ export async function startHarness(kind: TestDatabaseKind, options: HarnessOptio
     config,
     services,
     app,
+    expressApp,
+    contract,
     baseUrl,
     simUrl: simulator.url,
     sim: simulator.sim,
@@ -119,6 +129,8 @@ export async function startHarness(kind: TestDatabaseKind, options: HarnessOptio
       databaseRelay?.restore();
       await database.close();
       await databaseRelay?.close();
+      // every answer this harness gave must be one the OpenAPI document describes
+      contract.assertConforms();
     },
   };
 }
