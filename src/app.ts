@@ -23,6 +23,8 @@ export function createApp(services: Services): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
+  // answers are live (transfers, connections): no ETag, so no 304 the contract does not describe
+  app.set('etag', false);
   app.use(helmet());
   const routeOf = routePatterns(app);
   app.use(requestContext(log, routeOf));

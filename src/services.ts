@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { ConnectionService } from './connections/connectionService';
 import { ConnectionStore } from './connections/connectionStore';
-import { ConnectService } from './connections/connectService';
+import { ConsentFlow } from './connections/consentFlow';
 import { AppRegistrations } from './registrations/registrations';
 import type { Database } from './db/database';
 import { JobLeases } from './jobs/lease';
@@ -43,7 +43,7 @@ export interface Services {
   audit: AuditLog;
   registrations: AppRegistrations;
   vault: TokenVault;
-  connect: ConnectService;
+  connect: ConsentFlow;
   connections: ConnectionService;
   connectionStore: ConnectionStore;
   transferStore: TransferStore;
@@ -117,7 +117,7 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     leaseSeconds: Math.ceil((config.bank.timeoutMs * 2) / 1000) + 10,
     sleep: overrides.sleep,
   });
-  const connect = new ConnectService({
+  const connect = new ConsentFlow({
     db,
     connections: connectionStore,
     bank,

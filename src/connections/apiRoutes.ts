@@ -4,14 +4,14 @@ import { problems } from '../http/problem';
 import { parse } from '../http/validate';
 import { ConnectionNotFoundError } from '../tokens/errors';
 import type { ConnectionService } from './connectionService';
-import type { ConnectService } from './connectService';
+import type { ConsentFlow } from './consentFlow';
 import { createConnectSession, originOf, type ConnectSessionView } from './contract';
 
 /**
  * ReCORE's server-to-server API for connections (mounted behind the API key and company checks). Every
  * request is parsed with the connections contract (./contract.ts), the shapes the OpenAPI document shows.
  */
-export function connectionApiRoutes(connect: ConnectService, connections: ConnectionService, allowedOrigins: string[]): Router {
+export function connectionApiRoutes(connect: ConsentFlow, connections: ConnectionService, allowedOrigins: string[]): Router {
   const router = Router({ mergeParams: true });
 
   router.post('/connect-sessions', async (req, res) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { readCookie } from '../http/cookies';
 import { problemFor } from '../http/errorTable';
 import type { Logger } from '../log';
-import { ConnectError, type ConnectService } from './connectService';
+import { ConnectError, type ConsentFlow } from './consentFlow';
 import { BROWSER_COOKIE, callbackQuerySchema } from './contract';
 import { FAVICON } from './favicon';
 import { connectedPage, failurePage, PAGE_CSS } from './pages';
@@ -17,7 +17,7 @@ function sendFailure(res: Response, err: ConnectError): void {
 }
 
 /** The store owner's browser: the connect link and the bank's redirect back (Japanese pages). */
-export function browserRoutes(connect: ConnectService, log: Logger, options: { secureCookies: boolean }): Router {
+export function browserRoutes(connect: ConsentFlow, log: Logger, options: { secureCookies: boolean }): Router {
   const router = Router();
 
   router.get('/favicon.ico', (_req, res) => {

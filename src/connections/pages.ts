@@ -1,4 +1,4 @@
-import type { ConnectFailure } from './connectService';
+import type { ConnectFailure } from './consentFlow';
 
 /** Served as a file because helmet's CSP forbids inline styles. */
 export const PAGE_CSS = `body{font-family:"Hiragino Sans","Noto Sans JP",sans-serif;background:#f5f7fa;color:#1f2933;margin:0}

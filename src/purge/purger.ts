@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/auditLog';
 import type { Clock } from '../clock';
 import type { ConnectionStore } from '../connections/connectionStore';
-import type { ConnectService } from '../connections/connectService';
+import type { ConsentFlow } from '../connections/consentFlow';
 import type { Database } from '../db/database';
 import type { Logger } from '../log';
 import type { TokenVault } from '../tokens/vault';
@@ -21,7 +21,7 @@ export class Purger {
   constructor(
     private readonly db: Database,
     private readonly vault: TokenVault,
-    private readonly connect: ConnectService,
+    private readonly connect: ConsentFlow,
     private readonly connections: ConnectionStore,
     private readonly clock: Clock,
     private readonly log: Logger,

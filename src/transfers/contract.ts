@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { accountIdSchema } from '../accounts/contract';
 import { API_PROBLEMS, BANK_PROBLEMS, companyParams, endpoint, jsonResponse, problemResponses } from '../http/endpoint';
 import { problemSchema } from '../http/problemSchema';
-import { ACCOUNT_TYPE_CODES, FEE_STATUSES, TRANSFER_STATUSES, type BeneficiaryAccountType } from './lifecycle';
+import { FEE_STATUSES, TRANSFER_STATUSES } from './lifecycle';
+import { ACCOUNT_TYPE_CODES, type BeneficiaryAccountType } from './accountTypes';
 
 /**
  * The transfers contract: every request and answer shape of /v1/companies/{companyId}/transfers…, once.

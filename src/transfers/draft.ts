@@ -2,8 +2,8 @@ import type { BankAccount } from '../bank/accountsApi';
 import type { TransferRequestBody } from '../bank/transfersApi';
 import type { FieldIssue } from '../domain/errors';
 import { TransferInvalidError } from './errors';
-import { ACCOUNT_TYPE_CODES } from './lifecycle';
-import type { TransferBody } from './requestSchema';
+import { ACCOUNT_TYPE_CODES } from './accountTypes';
+import type { TransferBody } from './contract';
 import { bankNameKanaHalfWidth, branchNameKanaHalfWidth, findBank, findBranch } from './zengin/directory';
 import { normaliseBeneficiaryName, normaliseEdiInfo } from './zengin/kana';
 

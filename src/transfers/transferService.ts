@@ -14,7 +14,7 @@ import { CANCELLABLE_STATUSES, type SubmissionOutcome } from './lifecycle';
 import { POLL } from './pollPolicy';
 import type { TransferReconciler } from './reconciler';
 import { ourReference } from './reference';
-import type { ListQuery, TransferBody } from './requestSchema';
+import type { ListQuery, TransferBody } from './contract';
 import type { TransferSubmitter } from './submitter';
 import { Transfer } from './transfer.entity';
 import type { TransferStore } from './transferStore';

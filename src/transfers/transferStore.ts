@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../db/errors';
 import { InvalidCursorError, TransferNotFoundError } from './errors';
 import { canMove, type SubmissionOutcome, type TransferStatus } from './lifecycle';
 import { backoffSeconds, nextPollAt, POLL } from './pollPolicy';
-import type { ListQuery } from './requestSchema';
+import type { ListQuery } from './contract';
 import { Transfer } from './transfer.entity';
 import { maskedTransferView } from './transferView';
 import type { EventSink, EventType } from '../webhooks/events';

@@ -1,6 +1,6 @@
 import { maskAccountNumber } from '../log';
 import type { TransferView } from './contract';
-import { ACCOUNT_TYPE_NAMES } from './lifecycle';
+import { ACCOUNT_TYPE_NAMES } from './accountTypes';
 import type { Transfer } from './transfer.entity';
 import { findBank, findBranch } from './zengin/directory';
 

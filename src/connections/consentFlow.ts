@@ -44,7 +44,7 @@ export class ConnectError extends Error {
   }
 }
 
-export interface ConnectOptions {
+export interface ConsentFlowOptions {
   db: Database;
   connections: ConnectionStore;
   bank: Bank;
@@ -81,12 +81,12 @@ export function redirectUri(publicBaseUrl: string, companyId: string): string {
   return `${publicBaseUrl}/refresh_token/${encodeURIComponent(companyId)}`;
 }
 
-/** Connect sessions and the OAuth callback: the only way tokens enter the vault. */
-export class ConnectService {
+/** The OAuth consent flow: connect sessions, the browser sent to the bank, the bank's redirect back; the only way tokens enter the vault. */
+export class ConsentFlow {
   private readonly sessionTtlMs: number;
   private readonly stateTtlMs: number;
 
-  constructor(private readonly o: ConnectOptions) {
+  constructor(private readonly o: ConsentFlowOptions) {
     this.sessionTtlMs = (o.sessionTtlSeconds ?? 24 * 3600) * 1000;
     this.stateTtlMs = (o.stateTtlSeconds ?? 600) * 1000;
   }
