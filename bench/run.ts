@@ -5,6 +5,7 @@ import { Api, Outcomes } from './api';
 import { figures, load, loopSync } from './measure';
 import { printInvariants, printTable, type Invariant, type Row } from './report';
 import { startStack, type Stack } from './stack';
+import { measureWebhooks } from './webhooks';
 
 /**
  * `npm run bench`: payouts end to end through the real service and the real bank simulator over loopback,
@@ -59,7 +60,16 @@ async function main(): Promise<void> {
   try {
     printMachine(stack, n);
     const { rows, invariants } = await measure(stack, n);
+    const webhooks = await measureWebhooks(stack, process.env.BENCH_DATABASE_URL, n, CAP_MS);
+    rows.push(...webhooks.rows);
+    invariants.push({
+      name: 'every webhook event recorded was delivered once',
+      ok: webhooks.delivered === webhooks.pending,
+      detail: `${webhooks.pending} pending before the dispatch, ${webhooks.delivered} received`,
+    });
     printTable(rows);
+    console.log('');
+    console.log(webhooks.ratioLine);
     console.log('');
     printInvariants(invariants);
     if (invariants.some((i) => !i.ok)) process.exitCode = 1;

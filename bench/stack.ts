@@ -46,8 +46,11 @@ async function connectCompany(baseUrl: string, companyId: string, apiKey: string
   if (done.status !== 200) throw new Error(`consent ended on ${done.url} with HTTP ${done.status}`);
 }
 
-/** `databaseUrl` unset: a migrated SQLite file in a temp dir, removed by close(). */
-export async function startStack(databaseUrl: string | undefined): Promise<Stack> {
+/**
+ * `databaseUrl` unset: a migrated SQLite file in a temp dir, removed by close(). `webhook`: the default
+ * webhook receiver (every state change then records an event and a delivery in its transaction).
+ */
+export async function startStack(databaseUrl: string | undefined, webhook?: { url: string; secret: string }): Promise<Stack> {
   const tempDir = databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'gbi-bench-'));
   const url = databaseUrl ?? `sqlite:${join(tempDir!, 'bench.sqlite')}`;
 
@@ -72,6 +75,7 @@ export async function startStack(databaseUrl: string | undefined): Promise<Stack
     PUBLIC_BASE_URL: baseUrl,
     DATABASE_URL: url,
     LOG_LEVEL: 'error',
+    ...(webhook ? { WEBHOOK_URL: webhook.url, WEBHOOK_SECRET: webhook.secret } : {}),
   });
   const db = await openDatabase(url, { migrate: true });
   const services = buildServices(config, db, systemClock, createLogger({ level: 'error' }));
