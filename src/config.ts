@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseKeyRing, type KeyRing } from './crypto/keyRing';
 
-export type BankEnvironment = 'simulator' | 'staging' | 'production';
+type BankEnvironment = 'simulator' | 'staging' | 'production';
 export type ClientAuthMethod = 'post' | 'basic';
 
 const BANK_BASES: Record<Exclude<BankEnvironment, 'simulator'>, { auth: string; api: string }> = {
@@ -149,7 +149,7 @@ function checkCron(variable: string, expr: string): void {
 }
 
 /** Standard Webhooks' secret form: `whsec_` + base64 of the key bytes. */
-export function isWebhookSecret(value: string): boolean {
+function isWebhookSecret(value: string): boolean {
   const m = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
   if (!m) return false;
   const bytes = Buffer.from(m[1], 'base64');

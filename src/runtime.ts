@@ -5,7 +5,7 @@ import { createLogger } from './log';
 import { buildServices, type Services } from './services';
 
 /** Loads config, or prints the one line that names the bad variable and exits. */
-export function loadConfigOrExit(): Config {
+function loadConfigOrExit(): Config {
   try {
     return loadConfig();
   } catch (err) {

@@ -63,7 +63,7 @@ export interface Services {
   companyRouters: Router[];
 }
 
-export interface ServiceOverrides {
+interface ServiceOverrides {
   bank?: Bank;
   instanceId?: string;
   sleep?: (ms: number) => Promise<void>;

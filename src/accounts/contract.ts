@@ -32,7 +32,7 @@ export const accountSchema = z
   .meta({ id: 'Account', description: 'One of the company’s own bank accounts (GMO’s codes kept alongside).' });
 export type AccountView = z.infer<typeof accountSchema>;
 
-export const accountListSchema = z.object({ accounts: z.array(accountSchema) }).meta({ id: 'AccountList' });
+const accountListSchema = z.object({ accounts: z.array(accountSchema) }).meta({ id: 'AccountList' });
 export type AccountList = z.infer<typeof accountListSchema>;
 
 export const balanceSchema = z
@@ -50,7 +50,7 @@ export type Balance = z.infer<typeof balanceSchema>;
 
 const TAGS = ['accounts'];
 
-export const listAccounts = endpoint({
+const listAccounts = endpoint({
   method: 'get',
   path: '/v1/companies/{companyId}/accounts',
   operationId: 'listAccounts',

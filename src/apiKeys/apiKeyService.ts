@@ -6,7 +6,7 @@ import type { Database } from '../db/database';
 import { ApiKey } from './apiKey.entity';
 import { DEFAULT_SCOPES, deserializeScopes, serializeScopes, type Scope } from './scopes';
 
-export const API_KEY_PREFIX = 'gbi_';
+const API_KEY_PREFIX = 'gbi_';
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -20,14 +20,14 @@ export interface ApiPrincipal {
   scopes: Scope[];
 }
 
-export interface CreateKeyOptions {
+interface CreateKeyOptions {
   /** default: every scope but `admin` */
   scopes?: readonly Scope[];
   /** default: never expires */
   expiresAt?: Date | null;
 }
 
-export interface CreatedKey {
+interface CreatedKey {
   id: string;
   /** shown once; only its hash is stored */
   key: string;
@@ -37,12 +37,12 @@ export interface CreatedKey {
   expiresAt: Date | null;
 }
 
-export type RotateResult =
+type RotateResult =
   | { rotated: true; created: CreatedKey; oldKeyId: string; oldKeyExpiresAt: Date }
   | { rotated: false; reason: 'not_found' | 'revoked' | 'expired' | 'already_rotated' };
 
 /** What `api-key list` shows of a key: never the key nor its hash. */
-export interface ApiKeyView {
+interface ApiKeyView {
   id: string;
   name: string;
   companyId: string | null;

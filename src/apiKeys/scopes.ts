@@ -17,7 +17,7 @@ export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   admin: "the company's own bank app registration, webhook endpoints, the audit trail",
 };
 
-export function isScope(value: string): value is Scope {
+function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value);
 }
 

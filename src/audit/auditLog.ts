@@ -30,9 +30,9 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditOutcome = 'succeeded' | 'failed';
+type AuditOutcome = 'succeeded' | 'failed';
 
-export interface AuditEntry {
+interface AuditEntry {
   action: AuditAction;
   companyId?: string | null;
   resourceId?: string | null;
@@ -44,7 +44,7 @@ export interface AuditEntry {
 }
 
 /** What a webhook endpoint change is, for `recordWebhookEndpointChange`. */
-export interface WebhookEndpointChange {
+interface WebhookEndpointChange {
   change: 'create' | 'update' | 'disable' | 'enable' | 'delete' | 'rotate_secret';
   /** null: a deployment-wide endpoint */
   companyId: string | null;
@@ -55,7 +55,7 @@ export interface WebhookEndpointChange {
   details?: Record<string, unknown>;
 }
 
-export interface AuditQuery {
+interface AuditQuery {
   companyId?: string;
   action?: string;
   /** occurredAt ≥ from */
@@ -170,7 +170,7 @@ export class AuditLog {
 }
 
 /** How the API and the CLI show an event. */
-export interface AuditEventView {
+interface AuditEventView {
   id: number;
   occurredAt: string;
   actor: { type: Actor['type']; id: string | null; name: string | null };

@@ -10,7 +10,7 @@ export type Actor =
   | { type: 'browser' }
   | { type: 'system'; id: string };
 
-export interface AuditContext {
+interface AuditContext {
   actor?: Actor;
   /** the HTTP client's address (Express `req.ip`, behind a trusted proxy its X-Forwarded-For) */
   clientIp?: string;

@@ -11,7 +11,7 @@ export function encodeAuditCursor(id: number): string {
   return Buffer.from(`a${id}`, 'utf8').toString('base64url');
 }
 
-export const auditCursorSchema = z
+const auditCursorSchema = z
   .string()
   .max(40)
   .transform((value, ctx) => {
@@ -34,7 +34,7 @@ export const auditQuerySchema = z
   })
   .strict();
 
-export const auditEventSchema = z
+const auditEventSchema = z
   .object({
     id: z.number().int().meta({ description: 'increasing in the order events were written' }),
     occurredAt: z.iso.datetime(),
@@ -58,12 +58,12 @@ export const auditEventSchema = z
   })
   .meta({ id: 'AuditEvent', description: 'One state-changing call: who, what, when, from where, and how it ended.' });
 
-export const auditListSchema = z
+const auditListSchema = z
   .object({ items: z.array(auditEventSchema), nextCursor: z.string().nullable().meta({ description: 'pass as `cursor` for the next page; null on the last' }) })
   .meta({ id: 'AuditEventList' });
 export type AuditEventList = z.infer<typeof auditListSchema>;
 
-export const listAuditEvents = endpoint({
+const listAuditEvents = endpoint({
   method: 'get',
   path: '/v1/audit-events',
   operationId: 'listAuditEvents',

@@ -35,7 +35,7 @@ const balanceSchema = z.object({
   currencyCode: z.string(),
   currencyName: z.string(),
 });
-export type BankBalance = z.infer<typeof balanceSchema>;
+type BankBalance = z.infer<typeof balanceSchema>;
 const balancesResponse = z.object({ balances: z.array(balanceSchema).default([]) });
 
 export function parseBankBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {

@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors';
  * What went wrong talking to the bank, in the terms the services decide on. `certainlyNotProcessed`
  * separates "the bank never acted" (safe to retry) from "unknown" (reconcile before any resend).
  */
-export type BankFailureKind =
+type BankFailureKind =
   | 'unauthorized' // 401: token rejected
   | 'forbidden' // 403: scope not granted
   | 'rejected' // 400 and other 4xx: the bank refused the request as sent

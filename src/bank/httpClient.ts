@@ -1,7 +1,7 @@
 import { BankError, type BankErrorDetail } from './errors';
 import type { RateLimiter } from './rateLimiter';
 
-export interface BankRequest {
+interface BankRequest {
   method: 'GET' | 'POST';
   path: string;
   accessToken: string;
@@ -10,7 +10,7 @@ export interface BankRequest {
   headers?: Record<string, string>;
 }
 
-export interface BankResponse {
+interface BankResponse {
   status: number;
   body: unknown;
 }

@@ -20,7 +20,7 @@ export interface CliIo {
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** The services, opened only when a command needs them (help and usage errors touch no database). */
-export type ServicesFactory = (options: { migrate?: boolean }) => Promise<Services>;
+type ServicesFactory = (options: { migrate?: boolean }) => Promise<Services>;
 
 class UsageError extends Error {}
 
@@ -88,7 +88,7 @@ async function readStdin(stdin: CliIo['stdin']): Promise<string> {
  * The ops CLI (commander): one subcommand per operation, each with its own --help. Answers go to
  * stdout (JSON or one line, for scripts), complaints and logs to stderr.
  */
-export function buildProgram(open: ServicesFactory, io: CliIo, setExit: (code: number) => void): Command {
+function buildProgram(open: ServicesFactory, io: CliIo, setExit: (code: number) => void): Command {
   const print = (value: unknown) => io.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
   const fail = (message: string) => {
     io.stderr.write(`${message}\n`);

@@ -3,6 +3,7 @@ import { In, type EntityManager } from 'typeorm';
 import type { BankAccount } from '../bank/accountsApi';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
+import { countByStatus } from '../db/statusCounts';
 import { BankToken } from '../tokens/bankToken.entity';
 import { NotConnectedError, ReauthorizationRequiredError } from '../tokens/errors';
 import type { ConnectionGate } from '../tokens/connectionGate';
@@ -63,16 +64,10 @@ export class ConnectionStore implements ConnectionGate {
     return new Set(rows.map((r) => r.companyId));
   }
 
-  async countByStatus(): Promise<Array<{ status: string; n: number }>> {
-    const rows = await this.db.manager
-      .createQueryBuilder(BankConnection, 'c')
-      .select('c.status', 'status')
-      .addSelect('COUNT(*)', 'n')
-      .where('c.environment = :environment', { environment: this.environment })
-      .groupBy('c.status')
-      .getRawMany<{ status: string; n: string | number }>();
-    return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
+  countByStatus(): Promise<Array<{ status: string; n: number }>> {
+    return countByStatus(this.db, BankConnection, this.environment);
   }
+
 
   // ---- named state changes
 

@@ -44,7 +44,7 @@ export class ConnectError extends Error {
   }
 }
 
-export interface ConsentFlowOptions {
+interface ConsentFlowOptions {
   db: Database;
   connections: ConnectionStore;
   bank: Bank;
@@ -60,7 +60,7 @@ export interface ConsentFlowOptions {
   stateTtlSeconds?: number;
 }
 
-export interface CallbackInput {
+interface CallbackInput {
   companyId: string;
   code?: string;
   state?: string;

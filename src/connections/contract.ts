@@ -21,7 +21,7 @@ export function originOf(value: string): string | undefined {
   }
 }
 
-export const connectSessionBodySchema = z
+const connectSessionBodySchema = z
   .object({
     returnUrl: z
       .string({ error: 'must be an absolute https URL' })
@@ -36,9 +36,8 @@ export const connectSessionBodySchema = z
   })
   .strict()
   .meta({ id: 'ConnectSessionRequest' });
-export type ConnectSessionBody = z.infer<typeof connectSessionBodySchema>;
 
-export const connectSessionSchema = z
+const connectSessionSchema = z
   .object({
     id: z.uuid(),
     url: z.url().meta({ description: 'the connect link to open in the store owner’s browser (`GET /connect/{sessionId}`)', example: 'https://integrator.example.com/connect/5b0c…' }),
@@ -47,7 +46,7 @@ export const connectSessionSchema = z
   .meta({ id: 'ConnectSession' });
 export type ConnectSessionView = z.infer<typeof connectSessionSchema>;
 
-export const connectionStatusSchema = z.enum(['connected', 'reauthorization_required', 'disconnected']).meta({
+const connectionStatusSchema = z.enum(['connected', 'reauthorization_required', 'disconnected']).meta({
   description:
     '`connected`; `reauthorization_required` (the bank refused the refresh token with `invalid_grant`, or every token expired: the store owner must connect again); `disconnected`. Read and payout calls on a company not `connected` answer 409 `not-connected` / `reauthorization-required`.',
 });
@@ -91,7 +90,7 @@ export const createConnectSession = endpoint({
   },
 });
 
-export const getConnection = endpoint({
+const getConnection = endpoint({
   method: 'get',
   path: '/v1/companies/{companyId}/connection',
   operationId: 'getConnection',
@@ -106,7 +105,7 @@ export const getConnection = endpoint({
   },
 });
 
-export const deleteConnection = endpoint({
+const deleteConnection = endpoint({
   method: 'delete',
   path: '/v1/companies/{companyId}/connection',
   operationId: 'disconnect',
@@ -125,7 +124,7 @@ export const deleteConnection = endpoint({
 
 export const BROWSER_COOKIE = 'gbi_connect';
 
-export const connectParams = z.object({
+const connectParams = z.object({
   sessionId: z.string().meta({ description: 'the connect session’s id (a UUID; anything else is the 404 page)', example: '5b0c2f6e-7a0d-4b8e-9f7a-0c1d2e3f4a5b' }),
 });
 
@@ -136,7 +135,7 @@ export const callbackQuerySchema = z.object({
   error: z.string().max(64).optional().meta({ description: 'the bank’s OAuth error, e.g. `access_denied`' }),
 });
 
-export const callbackParams = z.object({
+const callbackParams = z.object({
   companyId: z.string().meta({ description: 'the company the connect session was for (the redirect URI registered with GMO)', example: 'C1' }),
 });
 
@@ -154,7 +153,7 @@ function pages(statuses: Record<number, string>): Record<number, ResponseSpec> {
   );
 }
 
-export const openConnectLink = endpoint({
+const openConnectLink = endpoint({
   method: 'get',
   path: '/connect/{sessionId}',
   operationId: 'openConnectLink',
@@ -185,7 +184,7 @@ export const openConnectLink = endpoint({
   },
 });
 
-export const bankCallback = endpoint({
+const bankCallback = endpoint({
   method: 'get',
   path: '/refresh_token/{companyId}',
   operationId: 'bankCallback',
@@ -226,7 +225,7 @@ export const favicon = endpoint({
   responses: { 200: { description: 'A 16×16 icon.', headers: standardHeaders, content: { 'image/x-icon': { schema: z.string().meta({ format: 'binary' }) } } }, 304: notModified },
 });
 
-export const pageStylesheet = endpoint({
+const pageStylesheet = endpoint({
   method: 'get',
   path: '/assets/connect.css',
   operationId: 'pageStylesheet',

@@ -2,7 +2,7 @@
  * TOKEN_ENCRYPTION_KEYS = "id:base64key,id:base64key,…": the first key encrypts, every key decrypts,
  * so a new key can be put in front while rows written under the old one stay readable until re-encrypted.
  */
-export interface EncryptionKey {
+interface EncryptionKey {
   id: string;
   material: Buffer;
 }

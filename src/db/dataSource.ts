@@ -10,13 +10,13 @@ export function databaseKind(url: string): DatabaseKind {
 }
 
 /** What the service keeps in the database: its entities and the migrations that make their tables. */
-export interface Schema {
+interface Schema {
   entities: NonNullable<DataSourceOptions['entities']>;
   migrations: NonNullable<DataSourceOptions['migrations']>;
 }
 
 /** DATABASE_URL → TypeORM options; `sqlite:<path>` (`sqlite::memory:` too) or `mysql://user:pass@host:port/db`. */
-export function dataSourceOptions(url: string, schema: Schema): DataSourceOptions {
+function dataSourceOptions(url: string, schema: Schema): DataSourceOptions {
   const common = { entities: schema.entities, migrations: schema.migrations, migrationsTableName: 'migrations', synchronize: false, logging: false } as const;
   if (databaseKind(url) === 'sqlite') {
     const path = url.slice('sqlite:'.length);

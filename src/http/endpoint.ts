@@ -7,9 +7,9 @@ import { PROBLEM_MEDIA_TYPE, PROBLEM_TYPES, problemExample, problemSchema, probl
  * query, headers, body) and of each answer. Routes parse with these schemas, types are inferred from them,
  * and src/http/openapi.ts turns them into the OpenAPI document; nothing describes a shape twice.
  */
-export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-export interface MediaSpec {
+interface MediaSpec {
   schema: z.ZodType;
   /** `id`: registered once in components.examples and referenced */
   examples?: Record<string, { id?: string; summary?: string; description?: string; value: unknown }>;
@@ -47,14 +47,14 @@ export interface Endpoint {
 /** Keeps each endpoint's literal types (for z.infer at the route) while checking it is an Endpoint. */
 export const endpoint = <const E extends Endpoint>(e: E): E => e;
 
-export const JSON_MEDIA_TYPE = 'application/json';
+const JSON_MEDIA_TYPE = 'application/json';
 
-export const requestIdHeader = z
+const requestIdHeader = z
   .string()
   .meta({ description: 'The request id (the caller’s `X-Request-Id` when it is 8–64 of `A-Za-z0-9._-`, else a new UUID); logs carry it.', header: { id: 'X-Request-Id' } });
 
 /** sent with every 503 but `token-key-missing`, and with 409 `request-in-flight` */
-export const retryAfterHeader = z
+const retryAfterHeader = z
   .string()
   .regex(/^\d+$/)
   .optional()
@@ -107,7 +107,7 @@ export const UNROUTED_PROBLEMS = API_PROBLEMS.filter((type) => type !== 'insuffi
 
 const SHARED_EXAMPLES = new Map<ProblemType, NonNullable<MediaSpec['examples']>[string]>();
 
-export interface ProblemOptions {
+interface ProblemOptions {
   /** the problem schema (default `Problem`; `TransferProblem` where a `transfer` member may come) */
   schema?: z.ZodObject;
   /** more extension members for a type's example (e.g. its `transfer`) */

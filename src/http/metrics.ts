@@ -20,7 +20,7 @@ export class HttpMetrics {
   }
 }
 
-export type StatusCounts = () => Promise<Array<{ status: string; n: number }>>;
+type StatusCounts = () => Promise<Array<{ status: string; n: number }>>;
 
 /** Prometheus text exposition: HTTP counters plus transfer and connection counts from their stores. */
 export function metricsHandler(

@@ -184,7 +184,7 @@ export const PROBLEM_TYPES = {
 export type ProblemType = keyof typeof PROBLEM_TYPES;
 
 
-export const fieldErrorSchema = z
+const fieldErrorSchema = z
   .object({
     field: z.string().meta({ description: 'the field, dotted (`beneficiary.name`), a header (`Idempotency-Key`), a path or query parameter, or `(body)`', example: 'amount' }),
     reason: z.string().meta({ description: 'why the value was refused (English)', example: 'must be at least 1 yen' }),
@@ -193,7 +193,7 @@ export const fieldErrorSchema = z
 export type FieldError = z.infer<typeof fieldErrorSchema>;
 
 /** The RFC 9457 members and the extensions any route may add; `problemSchema.extend(…)` adds a feature's own. */
-export const problemShape = {
+const problemShape = {
   type: z.enum(Object.keys(PROBLEM_TYPES).map((slug) => problemTypeUri(slug)) as [string, ...string[]]).meta({
     description: `A stable URI a client can switch on: \`https://gmo-bank-integrator/problems/<slug>\`, one of ${Object.keys(PROBLEM_TYPES)
       .map((slug) => `\`${slug}\``)
@@ -220,7 +220,6 @@ export const problemSchema = z.object(problemShape).meta({
   id: 'Problem',
   description: 'RFC 9457 problem details, sent as application/problem+json.',
 });
-export type ProblemBody = z.infer<typeof problemSchema>;
 
 const REQUEST_ID = 'c0ffee00-1234-4abc-8def-0123456789ab';
 

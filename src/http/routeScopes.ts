@@ -2,7 +2,7 @@ import type { Scope } from '../apiKeys/scopes';
 import type { AppRoute } from './routePattern';
 
 /** One row of the table: a method and an Express route pattern (or, for `prefix`, every route under it). */
-export interface RouteScope {
+interface RouteScope {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | '*';
   pattern: string;
   /** the row covers every route whose pattern starts with `pattern` */

@@ -6,8 +6,8 @@ import { endpoint, jsonResponse, notModified, problemResponses, standardHeaders 
  * reference UI. (The probes' bodies are built in app.ts; the API tests check them against these schemas.)
  */
 
-export const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
-export const readinessSchema = z
+const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+const readinessSchema = z
   .object({ status: z.enum(['ready', 'unavailable']), database: z.enum(['ok', 'unreachable']) })
   .meta({ id: 'Readiness', description: '`ready`/`ok`, or `unavailable`/`unreachable` when the database does not answer.' });
 
@@ -78,7 +78,7 @@ export const openApiDocument = endpoint({
   responses: { 200: jsonResponse('The document.', z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) })), 304: notModified },
 });
 
-export const docsPage = endpoint({
+const docsPage = endpoint({
   method: 'get',
   path: '/docs',
   operationId: 'docs',
@@ -97,7 +97,7 @@ export const docsPage = endpoint({
   },
 });
 
-export const docsAsset = endpoint({
+const docsAsset = endpoint({
   method: 'get',
   path: '/docs/{asset}',
   operationId: 'docsAsset',

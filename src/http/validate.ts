@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { problems, type FieldError } from './problem';
 
-export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
+function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
   return error.issues.map((issue) => ({
     field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',
     reason: issue.message,

@@ -14,7 +14,7 @@ export interface JobDefinition {
 }
 
 /** What one run of a job came to: only a lease really held by another instance is `skipped`. */
-export type JobRun = { outcome: 'ran'; result: unknown } | { outcome: 'skipped' } | { outcome: 'failed'; error: string };
+type JobRun = { outcome: 'ran'; result: unknown } | { outcome: 'skipped' } | { outcome: 'failed'; error: string };
 
 /** node-cron tasks, each run under a database lease so only one instance runs a job at a time. */
 export class Scheduler {

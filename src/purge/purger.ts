@@ -6,7 +6,7 @@ import type { Database } from '../db/database';
 import type { Logger } from '../log';
 import type { TokenVault } from '../tokens/vault';
 
-export interface PurgeResult {
+interface PurgeResult {
   tokens: number;
   connectSessions: number;
   connectionsNeedingConsent: number;

@@ -35,9 +35,8 @@ export const registrationBodySchema = z
   })
   .strict()
   .meta({ id: 'BankRegistrationRequest' });
-export type RegistrationBody = z.infer<typeof registrationBodySchema>;
 
-export const registrationSchema = z
+const registrationSchema = z
   .object({
     companyId: z.string(),
     environment: z.string().meta({ description: 'the bank environment it is for' }),
@@ -54,7 +53,7 @@ const TAGS = ['administration'];
 const AFTER =
   'The company uses it from its next connect session on; a company connected under another registration must connect again (its refresh fails with `reauthorization-required`, `registration_changed`).';
 
-export const getBankRegistration = endpoint({
+const getBankRegistration = endpoint({
   method: 'get',
   path: '/v1/companies/{companyId}/bank-registration',
   operationId: 'getBankRegistration',
@@ -69,7 +68,7 @@ export const getBankRegistration = endpoint({
   },
 });
 
-export const putBankRegistration = endpoint({
+const putBankRegistration = endpoint({
   method: 'put',
   path: '/v1/companies/{companyId}/bank-registration',
   operationId: 'putBankRegistration',
@@ -85,7 +84,7 @@ export const putBankRegistration = endpoint({
   },
 });
 
-export const deleteBankRegistration = endpoint({
+const deleteBankRegistration = endpoint({
   method: 'delete',
   path: '/v1/companies/{companyId}/bank-registration',
   operationId: 'deleteBankRegistration',

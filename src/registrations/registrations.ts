@@ -11,7 +11,7 @@ import type { FieldIssue } from '../domain/errors';
 import { BankAppRegistration } from './appRegistration.entity';
 import { RegistrationInvalidError } from './errors';
 
-export interface CompanyRegistrationInput {
+interface CompanyRegistrationInput {
   clientId: string;
   clientSecret: string;
   authMethod: ClientAuthMethod;
@@ -20,7 +20,7 @@ export interface CompanyRegistrationInput {
 }
 
 /** A company's registration as the API and the CLI show it: never the client secret. */
-export interface RegistrationView {
+interface RegistrationView {
   companyId: string;
   environment: string;
   clientId: string;

@@ -14,7 +14,7 @@ import { reencryptEach, type ReencryptResult } from '../crypto/reencrypt';
 import type { ConnectionGate } from './connectionGate';
 import { ReauthorizationRequiredError, RefreshBusyError } from './errors';
 
-export interface VaultOptions {
+interface VaultOptions {
   db: Database;
   cipher: Cipher;
   clock: Clock;

@@ -21,14 +21,14 @@ const yenAmount = z
   .meta({ description: 'yen, a JSON integer, at most the account’s `transferLimitAmount`', example: 12000 });
 
 const ACCOUNT_TYPES = Object.keys(ACCOUNT_TYPE_CODES) as [BeneficiaryAccountType, ...BeneficiaryAccountType[]];
-export const beneficiaryAccountTypeSchema = z
+const beneficiaryAccountTypeSchema = z
   .enum(ACCOUNT_TYPES, { error: 'must be ordinary, current, savings or other' })
   .meta({ description: '預金種別: ordinary 普通, current 当座, savings 貯蓄, other その他 (GMO 1/2/4/9)' });
 
 const bankCode = z.string().regex(/^\d{4}$/, 'must be the 4-digit zengin bank code').meta({ description: 'zengin bank code', example: '0005' });
 const branchCode = z.string().regex(/^\d{3}$/, 'must be the 3-digit zengin branch code').meta({ description: 'zengin branch code', example: '001' });
 
-export const beneficiarySchema = z
+const beneficiarySchema = z
   .object({
     bankCode,
     branchCode,
@@ -49,7 +49,7 @@ export const beneficiarySchema = z
   .meta({ id: 'Beneficiary' });
 
 /** One source of truth for the transfer body: POST /transfers and POST /transfers/fee-quote. */
-export const transferBodySchema = z
+const transferBodySchema = z
   .object({
     accountId: accountIdSchema.optional().meta({ description: 'the company’s account to pay from; defaults to the connection’s 代表口座' }),
     amount: yenAmount,
@@ -68,7 +68,7 @@ export const transferBodySchema = z
   .meta({ id: 'TransferRequest' });
 export type TransferBody = z.infer<typeof transferBodySchema>;
 
-export const idempotencyKeySchema = z
+const idempotencyKeySchema = z
   .string({ error: 'the Idempotency-Key header is required' })
   .min(1, 'the Idempotency-Key header is required')
   .max(128, 'must be at most 128 characters')
@@ -88,7 +88,7 @@ const instantOrJstDate = (edge: 'start' | 'end') =>
     return new Date(edge === 'start' ? midnight : midnight + DAY_MS);
   });
 
-export const listQuerySchema = z
+const listQuerySchema = z
   .object({
     status: z.enum(TRANSFER_STATUSES).optional().meta({ description: 'only transfers in this status' }),
     from: instantOrJstDate('start').optional().meta({ description: '`createdAt` ≥ this instant; a plain date is its midnight JST' }),
@@ -100,7 +100,7 @@ export const listQuerySchema = z
   .strict();
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
-export const transferIdSchema = z.uuid('is not a transfer id').meta({ description: 'the transfer’s id (ours; also the Idempotency-Key we send to GMO)' });
+const transferIdSchema = z.uuid('is not a transfer id').meta({ description: 'the transfer’s id (ours; also the Idempotency-Key we send to GMO)' });
 const transferParams = companyParams.extend({ id: transferIdSchema });
 
 const IDEMPOTENCY = `**Required** on every POST /transfers: 1–128 printable ASCII characters, compared exactly (\`Buy-1-a\` and \`BUY-1-A\` are two purchases), unique per company. The transfer row (with the key and a hash of the body) is committed **before** the bank is called, and our transfer id is sent as GMO's \`Idempotency-Key\`, so a payout is never made twice.
@@ -117,7 +117,7 @@ const IDEMPOTENCY = `**Required** on every POST /transfers: 1–128 printable AS
 
 Once a transfer row exists the API never answers 5xx for it. \`GET …/transfers?idempotencyKey=K\` finds what became of a request whose answer was lost.`;
 
-export const idempotencyHeaders = z.object({
+const idempotencyHeaders = z.object({
   'Idempotency-Key': idempotencyKeySchema.meta({
     description: 'Required: 1–128 printable ASCII characters, compared exactly, unique per company. The same key with the same body replays the first answer; with another body it is a 422 (the operation describes every case).',
     example: 'buyback-0001',
@@ -129,7 +129,7 @@ export const idempotencyHeaders = z.object({
 const iso = z.iso.datetime();
 const yen = z.number().int();
 
-export const bankErrorDetailSchema = z
+const bankErrorDetailSchema = z
   .object({ code: z.string(), message: z.string(), itemId: z.string().optional() })
   .meta({ id: 'BankErrorDetail', description: 'one of the bank’s error details (GMO errorDetails / transferErrorDetails)' });
 
@@ -178,18 +178,18 @@ export const transferSchema = z
   .meta({ id: 'Transfer', description: 'A payout to a seller, as stored; `status` is our reading of the bank’s code kept in `bankStatus`.' });
 export type TransferView = z.infer<typeof transferSchema>;
 
-export const transferListSchema = z
+const transferListSchema = z
   .object({ items: z.array(transferSchema), nextCursor: z.string().nullable().meta({ description: 'pass as `cursor` for the next page; null on the last' }) })
   .meta({ id: 'TransferList' });
 export type TransferList = z.infer<typeof transferListSchema>;
 
-export const feeQuoteSchema = z
+const feeQuoteSchema = z
   .object({ fee: yen, totalDebit: yen, accountId: z.string() })
   .meta({ id: 'FeeQuote', example: { fee: 145, totalDebit: 12145, accountId: '101011234567' } });
 export type FeeQuote = z.infer<typeof feeQuoteSchema>;
 
 /** A problem that may carry the stored transfer (account number masked). */
-export const transferProblemSchema = problemSchema
+const transferProblemSchema = problemSchema
   .extend({ transfer: transferSchema.optional().meta({ description: 'the stored transfer (`transfer-refused`, `transfer-not-cancellable`, `cancel-refused`), account number masked' }) })
   .meta({ id: 'TransferProblem', description: 'A Problem whose `transfer` member, when present, is the stored transfer.' });
 

@@ -8,7 +8,7 @@ import { bankNameKanaHalfWidth, branchNameKanaHalfWidth, findBank, findBranch } 
 import { normaliseBeneficiaryName, normaliseEdiInfo } from './zengin/kana';
 
 /** A transfer that passed every check we can make before the bank sees it, in GMO's own terms. */
-export interface TransferDraft {
+interface TransferDraft {
   accountId: string;
   amount: number;
   beneficiaryBankCode: string;
@@ -28,7 +28,7 @@ export interface TransferDraft {
 /** Only 普通預金 accounts (科目 01/02) can send transfers. */
 const PAYING_ACCOUNT_TYPES = new Set(['01', '02']);
 
-export function payingAccount(accounts: BankAccount[], accountId: string | undefined): BankAccount | undefined {
+function payingAccount(accounts: BankAccount[], accountId: string | undefined): BankAccount | undefined {
   const paying = accounts.filter((a) => PAYING_ACCOUNT_TYPES.has(a.accountTypeCode) && a.currencyCode === 'JPY');
   if (accountId) return paying.find((a) => a.accountId === accountId);
   return paying.find((a) => a.primaryAccountCode === '1') ?? paying[0];

@@ -46,7 +46,7 @@ export function canMove(from: TransferStatus, to: TransferStatus): boolean {
  * accepted by the bank; certainly not processed yet (429, maintenance: sent later); sent but the
  * answer was lost (reconciled before anything is resent); refused (by the bank, or no usable connection).
  */
-export const SUBMISSION_OUTCOMES = ['accepted', 'deferred', 'outcome_unknown', 'refused'] as const;
+const SUBMISSION_OUTCOMES = ['accepted', 'deferred', 'outcome_unknown', 'refused'] as const;
 export type SubmissionOutcome = (typeof SUBMISSION_OUTCOMES)[number];
 
 /** A fee known from /transfer/transferfee when the transfer was accepted, or the one the bank charged. */

@@ -17,7 +17,7 @@ import type { BankReading, TransferStore } from './transferStore';
 export type PollOutcome = 'updated' | 'unchanged' | 'resent' | 'adopted' | 'deferred' | 'flagged' | 'failed';
 
 /** errorCode of an unknown transfer that only a human can settle (see flagAmbiguous) */
-export const AMBIGUOUS = 'RECONCILE_AMBIGUOUS';
+const AMBIGUOUS = 'RECONCILE_AMBIGUOUS';
 
 type BankMatch = { kind: 'none' } | { kind: 'exact'; detail: BankTransferDetail } | { kind: 'inexact'; candidates: number };
 

@@ -19,14 +19,14 @@ import type { TransferSubmitter } from './submitter';
 import { Transfer } from './transfer.entity';
 import type { TransferStore } from './transferStore';
 
-export interface CreateResult {
+interface CreateResult {
   transfer: Transfer;
   /** what the first submission came to; every replay of the key answers the same */
   outcome: SubmissionOutcome;
   replayed: boolean;
 }
 
-export interface CancelResult {
+interface CancelResult {
   transfer: Transfer;
   /** `cancel_requested`: the bank's answer was lost; the poller reads whether it cancelled */
   outcome: 'cancelled' | 'cancel_requested';

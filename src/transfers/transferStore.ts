@@ -1,6 +1,7 @@
 import { Brackets, In, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
+import { countByStatus } from '../db/statusCounts';
 import { isUniqueViolation } from '../db/errors';
 import { InvalidCursorError, TransferNotFoundError } from './errors';
 import { canMove, type SubmissionOutcome, type TransferStatus } from './lifecycle';
@@ -11,7 +12,7 @@ import { maskedTransferView } from './transferView';
 import type { EventSink, EventType } from '../webhooks/events';
 
 /** A write the state machine does not allow: a bug, or a bank answer that contradicts what we recorded. */
-export class IllegalTransitionError extends Error {
+class IllegalTransitionError extends Error {
   constructor(
     readonly transferId: string,
     readonly from: TransferStatus,
@@ -108,16 +109,10 @@ export class TransferStore {
     return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
   }
 
-  async countByStatus(): Promise<Array<{ status: string; n: number }>> {
-    const rows = await this.db.manager
-      .createQueryBuilder(Transfer, 't')
-      .select('t.status', 'status')
-      .addSelect('COUNT(*)', 'n')
-      .where('t.environment = :environment', { environment: this.environment })
-      .groupBy('t.status')
-      .getRawMany<{ status: string; n: string | number }>();
-    return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
+  countByStatus(): Promise<Array<{ status: string; n: number }>> {
+    return countByStatus(this.db, Transfer, this.environment);
   }
+
 
   // ---- named state changes
 

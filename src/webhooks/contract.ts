@@ -11,9 +11,9 @@ import { EVENT_TYPES } from './events';
 const TAGS = ['webhooks'];
 const idParams = z.object({ id: z.uuid('is not an id this API returned') });
 
-export const eventTypeSchema = z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(', ')}` });
+const eventTypeSchema = z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(', ')}` });
 
-export const endpointBodySchema = z
+const endpointBodySchema = z
   .object({
     url: z.string({ error: 'is required' }).max(2048, 'must be at most 2048 characters').meta({
       description:
@@ -39,16 +39,16 @@ export const endpointSchema = z
   })
   .meta({ id: 'WebhookEndpoint', description: 'A receiver of events. Its signing secret is never shown again after it is issued.' });
 
-export const endpointWithSecretSchema = z
+const endpointWithSecretSchema = z
   .object({
     endpoint: endpointSchema,
     secret: z.string().meta({ description: 'the Standard Webhooks signing secret (`whsec_…`), shown this once: store it now', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }),
   })
   .meta({ id: 'WebhookEndpointSecret' });
 
-export const endpointListSchema = z.object({ items: z.array(endpointSchema) }).meta({ id: 'WebhookEndpointList' });
+const endpointListSchema = z.object({ items: z.array(endpointSchema) }).meta({ id: 'WebhookEndpointList' });
 
-export const deliverySchema = z
+const deliverySchema = z
   .object({
     id: z.uuid(),
     eventId: z.uuid().meta({ description: 'the `webhook-id` header and the envelope’s `id`: dedupe on it' }),
@@ -64,7 +64,7 @@ export const deliverySchema = z
   })
   .meta({ id: 'WebhookDelivery' });
 
-export const deliveryListSchema = z.object({ items: z.array(deliverySchema) }).meta({ id: 'WebhookDeliveryList' });
+const deliveryListSchema = z.object({ items: z.array(deliverySchema) }).meta({ id: 'WebhookDeliveryList' });
 
 export const deliveryQuerySchema = z
   .object({
@@ -91,7 +91,7 @@ export const createWebhookEndpoint = endpoint({
   responses: { 201: jsonResponse('Added; the secret is shown this once.', endpointWithSecretSchema), ...problemResponses(ENDPOINT_PROBLEMS) },
 });
 
-export const listWebhookEndpoints = endpoint({
+const listWebhookEndpoints = endpoint({
   method: 'get',
   path: '/v1/webhook-endpoints',
   operationId: 'listWebhookEndpoints',
@@ -113,7 +113,7 @@ const endpointAction = (action: 'disable' | 'enable', summary: string) =>
     responses: { ...ok('The endpoint.', endpointSchema), ...problemResponses(API_PROBLEMS) },
   });
 export const disableWebhookEndpoint = endpointAction('disable', 'Stop sending to an endpoint (its pending deliveries fail)');
-export const enableWebhookEndpoint = endpointAction('enable', 'Send to an endpoint again');
+const enableWebhookEndpoint = endpointAction('enable', 'Send to an endpoint again');
 
 export const rotateWebhookSecret = endpoint({
   method: 'post',
@@ -139,7 +139,7 @@ export const pingWebhookEndpoint = endpoint({
   responses: { ...ok('The delivery after its first attempt.', deliverySchema), ...problemResponses(API_PROBLEMS) },
 });
 
-export const listWebhookDeliveries = endpoint({
+const listWebhookDeliveries = endpoint({
   method: 'get',
   path: '/v1/webhook-deliveries',
   operationId: 'listWebhookDeliveries',

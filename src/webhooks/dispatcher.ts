@@ -8,7 +8,7 @@ import type { Outbox } from './outbox';
 import { checkReceiverUrl, guardedLookup, type ReceiverPolicy } from './receiverAddress';
 import type { WebhookDelivery } from './webhookDelivery.entity';
 
-export interface DispatchResult {
+interface DispatchResult {
   attempted: number;
   delivered: number;
   retrying: number;

@@ -11,7 +11,7 @@ import { checkReceiverUrl, type ReceiverPolicy } from './receiverAddress';
 import { WebhookEndpoint } from './webhookEndpoint.entity';
 
 /** The id deliveries to WEBHOOK_URL carry: the deployment's default receiver, configured by environment. */
-export const DEFAULT_ENDPOINT_ID = 'default';
+const DEFAULT_ENDPOINT_ID = 'default';
 
 /** How long the secret before a rotation still signs (receivers verify either during the switch). */
 const ROTATION_GRACE_MS = 24 * 3600 * 1000;
@@ -23,7 +23,7 @@ export class WebhookEndpointNotFoundError extends DomainError {
 }
 
 /** Where and how one delivery is sent. */
-export interface DeliveryTarget {
+interface DeliveryTarget {
   url: string;
   active: boolean;
   /** every secret that signs now (Standard Webhooks: several signatures during a rotation) */

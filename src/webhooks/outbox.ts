@@ -24,13 +24,13 @@ const ATTEMPTS_KEPT = 20;
  * Exponential backoff (30 s doubling to 1 h) with ±20 % jitter. The jitter is derived from the delivery
  * and attempt, so instances agree and tests need no random source.
  */
-export function retryDelaySeconds(deliveryId: string, attempt: number): number {
+function retryDelaySeconds(deliveryId: string, attempt: number): number {
   const base = Math.min(FIRST_RETRY_SECONDS * 2 ** Math.max(attempt - 1, 0), MAX_RETRY_SECONDS);
   const unit = createHash('sha256').update(`${deliveryId}:${attempt}`).digest().readUInt32BE(0) / 0xffffffff;
   return Math.round(base * (0.8 + 0.4 * unit));
 }
 
-export interface Attempt {
+interface Attempt {
   at: string;
   /** the receiver's HTTP status, when it answered */
   status?: number;

@@ -47,7 +47,7 @@ function family(address: string): 'ipv4' | 'ipv6' {
 }
 
 /** Why this address may not be sent to, or undefined when it may. Loopback is allowed for local rehearsal. */
-export function addressRefusal(address: string, policy: ReceiverPolicy): string | undefined {
+function addressRefusal(address: string, policy: ReceiverPolicy): string | undefined {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
   if (LOOPBACK.check(mapped, family(mapped))) return undefined;
   if (PRIVATE.check(mapped, family(mapped)) && !policy.allowPrivateNetworks) {

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { CompanyIdLength, DateTimeColumn } from '../db/columns';
 
-export type EndpointStatus = 'active' | 'disabled';
+type EndpointStatus = 'active' | 'disabled';
 
 /** A receiver of events (ReCORE's, or one per company). Its secret is sealed like a token. */
 @Entity('webhook_endpoints')

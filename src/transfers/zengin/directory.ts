@@ -4,7 +4,7 @@
  */
 import { normaliseTransferName } from './kana';
 
-export interface BankInfo { code: string; name: string; kana: string; hiraName?: string }
+interface BankInfo { code: string; name: string; kana: string; hiraName?: string }
 export interface BranchInfo { code: string; name: string; kana: string }
 
 type ZenginData = typeof import('zengin-code');
