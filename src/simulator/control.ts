@@ -26,6 +26,7 @@ const configBody = z.strictObject({
   hangMs: seconds.optional(),
   otherBankFeeYen: seconds.optional(),
   weekendsAreHolidays: z.boolean().optional(),
+  strictClientAuth: z.boolean().optional(),
 });
 
 const statusBody = z.object({ status: z.enum(TRANSFER_STATUSES) });

@@ -34,6 +34,11 @@ export interface SimulatorOptions {
    * on the system clock do not behave differently at the weekend.
    */
   weekendsAreHolidays?: boolean;
+  /**
+   * default false: like GMO's server, redundant client credentials that agree are accepted (GMO's Node SDK
+   * sends Basic and client_secret in the body on refresh). true: only the registered method, alone.
+   */
+  strictClientAuth?: boolean;
   /** optional; never receives tokens, secrets or codes */
   logger?: (line: string) => void;
 }
@@ -49,6 +54,7 @@ export interface SimulatorConfig {
   hangMs: number;
   otherBankFeeYen: number;
   weekendsAreHolidays: boolean;
+  strictClientAuth: boolean;
 }
 
 export const DEFAULT_SCOPES = [
@@ -71,6 +77,7 @@ export function resolveConfig(options: SimulatorOptions): SimulatorConfig {
     hangMs: options.hangMs ?? 30_000,
     otherBankFeeYen: options.otherBankFeeYen ?? 145,
     weekendsAreHolidays: options.weekendsAreHolidays ?? false,
+    strictClientAuth: options.strictClientAuth ?? false,
   };
 }
 

@@ -161,14 +161,34 @@ describe('client authentication', () => {
       .type('form')
       .send({ ...form, client_id: BASIC_CLIENT.clientId, client_secret: BASIC_CLIENT.clientSecret });
     expect(postForBasic.status).toBe(401);
+  });
 
-    const both = await sim.http
+  test("GMO's Node SDK style (Basic AND client_secret in the body) is accepted, as GMO's server does; strict mode refuses it", async () => {
+    const sdkStyle = (code: string, redirectUri: string, secret = BASIC_CLIENT.clientSecret) =>
+      sim.http
+        .post(`${AUTH}/token`)
+        .type('form')
+        .auth(BASIC_CLIENT.clientId, BASIC_CLIENT.clientSecret)
+        .send({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_secret: secret });
+    const first = await authorize(sim.app, { client: BASIC_CLIENT });
+    const accepted = await sdkStyle(first.code, first.redirectUri).expect(200);
+    // the SDK refreshes the same way
+    const refreshed = await sim.http
       .post(`${AUTH}/token`)
       .type('form')
       .auth(BASIC_CLIENT.clientId, BASIC_CLIENT.clientSecret)
-      .send({ ...form, client_secret: BASIC_CLIENT.clientSecret });
-    expect(both.status).toBe(401);
-    expect(both.body.error).toBe('invalid_client');
+      .send({ grant_type: 'refresh_token', refresh_token: accepted.body.refresh_token, client_id: BASIC_CLIENT.clientId, client_secret: BASIC_CLIENT.clientSecret })
+      .expect(200);
+    expect(refreshed.body.access_token).toEqual(expect.any(String));
+    // credentials that disagree are refused whatever the mode
+    const second = await authorize(sim.app, { client: BASIC_CLIENT });
+    expect((await sdkStyle(second.code, second.redirectUri, 'another-secret')).status).toBe(401);
+
+    sim.state.configure({ strictClientAuth: true });
+    const third = await authorize(sim.app, { client: BASIC_CLIENT });
+    const strict = await sdkStyle(third.code, third.redirectUri);
+    expect(strict.status).toBe(401);
+    expect(strict.body.error).toBe('invalid_client');
   });
 });
 

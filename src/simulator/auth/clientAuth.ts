@@ -33,27 +33,31 @@ function parseBasic(header: string | undefined): BasicCredentials | undefined {
 }
 
 /**
- * The method registered for the client is the only one accepted (GMO: ベーシック認証 = client_secret_basic,
- * パラメーター認証 = client_secret_post). Real clients sometimes send both; this simulator is strict on purpose
- * so that such a client is caught here rather than in production.
+ * The method registered for the client decides which credentials are required (GMO: ベーシック認証 =
+ * client_secret_basic, パラメーター認証 = client_secret_post). GMO's own Node SDK sends the Basic header AND
+ * client_secret in the body when it refreshes; by default the simulator accepts such redundant credentials
+ * when they agree, as GMO's server does. `strict` (SimulatorOptions.strictClientAuth, or /_sim/config)
+ * refuses anything but the registered method alone, to catch such a client before production would.
  */
-export function authenticateClient(clients: readonly SimulatorClient[], authorization: string | undefined, body: unknown): SimulatorClient {
+export function authenticateClient(clients: readonly SimulatorClient[], authorization: string | undefined, body: unknown, strict = false): SimulatorClient {
   const basic = parseBasic(authorization);
   const bodyId = param(body, 'client_id');
   const bodySecret = param(body, 'client_secret');
   const client = clients.find((c) => c.clientId === (basic?.id ?? bodyId));
   if (!client) throw oauthError('invalid_client', 'unknown client');
+  if (bodyId !== undefined && basic && bodyId !== basic.id) throw oauthError('invalid_client', 'client_id in the body differs from the Basic credentials');
 
   if (client.authMethod === 'basic') {
     if (!basic) throw oauthError('invalid_client', 'this client must authenticate with HTTP Basic (client_secret_basic)');
-    if (bodySecret !== undefined) throw oauthError('invalid_client', 'client_secret must not be sent in the body by a client_secret_basic client');
-    if (bodyId !== undefined && bodyId !== basic.id) throw oauthError('invalid_client', 'client_id in the body differs from the Basic credentials');
+    if (bodySecret !== undefined && strict) throw oauthError('invalid_client', 'client_secret must not be sent in the body by a client_secret_basic client');
     if (!sameSecret(basic.secret, client.clientSecret)) throw oauthError('invalid_client', 'client authentication failed');
+    if (bodySecret !== undefined && !sameSecret(bodySecret, client.clientSecret)) throw oauthError('invalid_client', 'client authentication failed');
   } else {
-    if (basic) throw oauthError('invalid_client', 'this client must send client_id and client_secret in the body (client_secret_post)');
+    if (basic && strict) throw oauthError('invalid_client', 'this client must send client_id and client_secret in the body (client_secret_post)');
     if (bodySecret === undefined || !sameSecret(bodySecret, client.clientSecret)) {
       throw oauthError('invalid_client', 'client authentication failed');
     }
+    if (basic && !sameSecret(basic.secret, client.clientSecret)) throw oauthError('invalid_client', 'client authentication failed');
   }
   return client;
 }

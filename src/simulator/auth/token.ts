@@ -41,7 +41,7 @@ function issueTokens(state: SimulatorState) {
     if (!req.is('application/x-www-form-urlencoded')) {
       throw oauthError('invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
     }
-    const client = authenticateClient(state.clients, req.headers.authorization, req.body);
+    const client = authenticateClient(state.clients, req.headers.authorization, req.body, state.config.strictClientAuth);
     const outcome = grant(state, req, client.clientId);
     if (!outcome.ok) throw oauthError(outcome.error, outcome.reason);
     const { access, refresh } = outcome.value;
