@@ -93,3 +93,11 @@ export function createLogger(options: { level?: string; stream?: NodeJS.Writable
 export function maskAccountNumber(accountNumber: string): string {
   return accountNumber.length <= 4 ? '****' : `***${accountNumber.slice(-4)}`;
 }
+
+/**
+ * A GMO accountId is branch (3) + subject (2) + account number (7): the same masking as the account number,
+ * so an error body or a webhook that masks one never shows it whole in the other.
+ */
+export function maskAccountId(accountId: string): string {
+  return accountId.length > 7 ? `${accountId.slice(0, accountId.length - 7)}${maskAccountNumber(accountId.slice(-7))}` : maskAccountNumber(accountId);
+}

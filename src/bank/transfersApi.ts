@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BankError } from './errors';
 import { parseBankBody } from './accountsApi';
 import type { BankHttpClient } from './httpClient';
 
@@ -115,7 +116,10 @@ export class TransfersApi {
       if (!paging?.hasNext || !paging.nextItemKey) return all;
       nextItemKey = paging.nextItemKey;
     }
-    return all;
+    // a search cut short would say "not at the bank" for a transfer that is: never answer with a partial list
+    throw new BankError('protocol', `GET /transfer/status: more than ${maxPages} pages for ${dateFrom}..${dateTo}; the search is incomplete`, {
+      certainlyNotProcessed: true,
+    });
   }
 
   async cancel(accessToken: string, accountId: string, applyNo: string): Promise<{ resultCode: string }> {

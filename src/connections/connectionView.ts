@@ -1,6 +1,6 @@
 import { toAccountView } from '../accounts/accountView';
 import type { BankAccount } from '../bank/accountsApi';
-import { maskAccountNumber } from '../log';
+import { maskAccountId, maskAccountNumber } from '../log';
 import type { TokenExpiries } from '../tokens/vault';
 import type { BankConnection } from './bankConnection.entity';
 import type { ConnectionView } from './contract';
@@ -24,7 +24,10 @@ export function connectionView(conn: BankConnection, accounts: BankAccount[], ex
   };
 }
 
-/** The same in a webhook: the company's own account numbers masked to their last four digits. */
+/** The same in a webhook: the company's own account numbers (and the account ids that contain them) masked to their last four digits. */
 export function maskedConnectionView(view: ConnectionView): ConnectionView {
-  return { ...view, accounts: view.accounts.map((a) => ({ ...a, accountNumber: a.accountNumber === null ? null : maskAccountNumber(a.accountNumber) })) };
+  return {
+    ...view,
+    accounts: view.accounts.map((a) => ({ ...a, accountId: maskAccountId(a.accountId), accountNumber: a.accountNumber === null ? null : maskAccountNumber(a.accountNumber) })),
+  };
 }

@@ -16,6 +16,7 @@ import {
   TransferNotCancellableError,
   TransferNotFoundError,
 } from '../transfers/errors';
+import { TransferChangedError } from '../transfers/transferStore';
 import { maskedTransferView } from '../transfers/transferView';
 import { WebhookEndpointNotFoundError } from '../webhooks/endpoints';
 import { WebhookDeliveryNotFoundError } from '../webhooks/outbox';
@@ -67,6 +68,7 @@ const TABLE: Entry[] = [
   entry(WebhookEndpointNotFoundError, (e) => new Problem(404, 'not-found', 'Not found', e.message)),
   entry(WebhookDeliveryNotFoundError, (e) => new Problem(404, 'not-found', 'Not found', e.message)),
   entry(ReceiverNotAllowedError, (e) => new Problem(422, 'receiver-not-allowed', 'Unprocessable request', 'The request has invalid fields.', [{ field: 'url', reason: e.message }])),
+  entry(TransferChangedError, (e) => new Problem(503, 'try-again', 'Try again', e.message, undefined, { transferId: e.transferId }).retryAfter(1)),
   entry(InvalidCursorError, (e) => new Problem(400, 'validation-error', 'Invalid request', 'The request has invalid fields.', [{ field: 'cursor', reason: e.message }])),
 ];
 

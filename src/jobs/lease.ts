@@ -49,8 +49,10 @@ export class JobLeases {
   }
 
   /**
-   * Inside the caller's transaction: true only if this instance still holds the lease (and it has not
-   * expired), extending it. A write fenced by it can never land after another instance took over.
+   * Inside the caller's transaction: true only if this instance still holds the lease, extending it. A write
+   * fenced by it can never land after another instance took over. A lease that lapsed while nobody took it
+   * over still fences: dropping the write then would throw away what the bank already issued (a rotated
+   * refresh token) for nothing.
    */
   async fence(em: EntityManager, name: string, ttlSeconds: number): Promise<boolean> {
     const now = this.clock.now();
@@ -58,7 +60,7 @@ export class JobLeases {
       .createQueryBuilder()
       .update(JobLease)
       .set({ until: new Date(now.getTime() + ttlSeconds * 1000) })
-      .where('name = :name AND holder = :me AND until >= :now', { name, me: this.holder, now })
+      .where('name = :name AND holder = :me', { name, me: this.holder })
       .execute();
     return (result.affected ?? 0) === 1;
   }

@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import type { ClientAuthMethod } from '../config';
 import type { ClientRegistration } from '../bank/registration';
 import type { Database } from '../db/database';
+import { isUniqueViolation } from '../db/errors';
 import type { Logger } from '../log';
 import { sealingAad, type Cipher } from '../crypto/cipher';
 import { reencryptEach, type ReencryptResult } from '../crypto/reencrypt';
@@ -120,7 +121,7 @@ export class AppRegistrations {
     return this.audit.track(
       'registration.set',
       companyId,
-      () => this.store(companyId, input),
+      () => this.storeRacing(companyId, input),
       (r) => ({
         outcome: 'succeeded',
         resourceId: r.id,
@@ -128,6 +129,16 @@ export class AppRegistrations {
         details: { clientId: r.registration.clientId, authMethod: r.registration.authMethod, scopes: r.registration.scopes.join(' '), pkce: r.registration.pkce },
       }),
     );
+  }
+
+  /** Two first PUTs at once: the one that loses the insert replaces what the other stored. */
+  private async storeRacing(companyId: string, input: CompanyRegistrationInput): Promise<{ id: string; created: boolean; registration: RegistrationView }> {
+    try {
+      return await this.store(companyId, input);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return this.store(companyId, input);
+    }
   }
 
   private async store(companyId: string, input: CompanyRegistrationInput): Promise<{ id: string; created: boolean; registration: RegistrationView }> {

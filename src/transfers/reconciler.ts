@@ -10,14 +10,13 @@ import { withAccessToken } from '../tokens/withAccessToken';
 import { statusFromBankCode } from './lifecycle';
 import { POLL } from './pollPolicy';
 import { carriesOurReference } from './reference';
+import { AMBIGUOUS } from './reconcileFlags';
 import type { TransferSubmitter } from './submitter';
 import type { Transfer } from './transfer.entity';
 import type { BankReading, TransferStore } from './transferStore';
 
 export type PollOutcome = 'updated' | 'unchanged' | 'resent' | 'adopted' | 'deferred' | 'flagged' | 'failed';
 
-/** errorCode of an unknown transfer that only a human can settle (see flagAmbiguous) */
-const AMBIGUOUS = 'RECONCILE_AMBIGUOUS';
 
 type BankMatch = { kind: 'none' } | { kind: 'exact'; detail: BankTransferDetail } | { kind: 'inexact'; candidates: number };
 
@@ -99,7 +98,7 @@ export class TransferReconciler {
       this.log.info('unknown transfer found at the bank under our reference; adopting its applyNo', { transferId: t.id, companyId: t.companyId, applyNo });
       const reading = this.reading(t, match.detail);
       if (!reading || !applyNo) return this.flagAmbiguous(t, 1);
-      await this.store.followed(t, { ...reading, applyNo, errorCode: null }, true);
+      await this.store.followed(t, { ...reading, applyNo, errorCode: reading.errorCode ?? null }, true);
       return 'adopted';
     }
     if (t.errorCode === AMBIGUOUS) {
@@ -112,10 +111,11 @@ export class TransferReconciler {
       await this.store.pushedBack(t);
       return 'unchanged';
     }
+    // Past the bank's key window a resend could be booked twice if the search missed the first one: a human decides.
+    if (now.getTime() - t.createdAt.getTime() >= POLL.bankKeyWindowSeconds * 1000) return this.flagAmbiguous(t, match.kind === 'inexact' ? match.candidates : 0);
     if (match.kind === 'inexact') {
       // The bank shows a transfer that may or may not be this one (the caller's own ediInfo, or several alike).
       // Only the bank's Idempotency-Key replay can tell exactly, and only while it remembers the key.
-      if (now.getTime() - t.createdAt.getTime() >= POLL.bankKeyWindowSeconds * 1000) return this.flagAmbiguous(t, match.candidates);
       this.log.warn('unknown transfer matches the bank only inexactly; resending with the same Idempotency-Key so the bank answers for it', {
         transferId: t.id,
         companyId: t.companyId,

@@ -8,6 +8,7 @@ import { withAccessToken } from '../tokens/withAccessToken';
 import { gmoTransferRequest } from './draft';
 import type { Transfer } from './transfer.entity';
 import type { TransferStore } from './transferStore';
+import { AMBIGUOUS } from './reconcileFlags';
 
 /**
  * Sends one transfer row to /transfer/request and records what is known afterwards. The only rule
@@ -59,6 +60,7 @@ export class TransferSubmitter {
   }
 
   private async recordFailure(t: Transfer, err: unknown): Promise<Transfer> {
+    if (t.status === 'unknown') return this.recordResendFailure(t, err);
     if (err instanceof NotConnectedError || err instanceof ReauthorizationRequiredError) {
       // the vault found no usable token: the bank was certainly not asked
       this.log.warn('transfer not sent: no usable bank connection', { transferId: t.id, companyId: t.companyId, reason: err.message });
@@ -85,5 +87,30 @@ export class TransferSubmitter {
     }
     this.log.warn('transfer outcome unknown; will reconcile before any resend', { transferId: t.id, companyId: t.companyId, bankError: err.kind, httpStatus: err.status });
     return this.store.outcomeUnknown(t);
+  }
+
+  /**
+   * A resend of a transfer whose first attempt may have reached the bank: nothing that goes wrong now
+   * proves the first did not, so it never becomes `failed`. Not sent now → still unknown, looked at again;
+   * the bank refusing the resend → unknown, flagged for a human.
+   */
+  private async recordResendFailure(t: Transfer, err: unknown): Promise<Transfer> {
+    if (err instanceof BankError && (err.kind === 'rejected' || err.kind === 'forbidden')) {
+      this.log.error('the bank refused the resend of a transfer whose first attempt may have been booked: needs a human', {
+        transferId: t.id,
+        companyId: t.companyId,
+        errorCode: err.options.errorCode,
+      });
+      const flagged = await this.store.flagged(
+        t,
+        AMBIGUOUS,
+        `The bank refused a resend (${err.options.errorCode ?? err.status}); the first attempt may have been booked: check it at the bank before paying again.`,
+      );
+      await this.store.outcomeStillUnknown(flagged);
+      return flagged;
+    }
+    if (err instanceof BankError && !err.certainlyNotProcessed) return this.store.outcomeUnknown(t);
+    this.log.warn('resend of an unknown transfer not made now; it stays unknown', { transferId: t.id, companyId: t.companyId, error: (err as Error).message });
+    return this.store.deferred(t);
   }
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import type { Database } from '../db/database';
 import { countByStatus } from '../db/statusCounts';
 import { isUniqueViolation } from '../db/errors';
+import { DomainError } from '../domain/errors';
 import { InvalidCursorError, TransferNotFoundError } from './errors';
 import { canMove, type SubmissionOutcome, type TransferStatus } from './lifecycle';
 import { backoffSeconds, nextPollAt, POLL } from './pollPolicy';
@@ -31,6 +32,13 @@ const EVENT_OF: Partial<Record<TransferStatus, EventType>> = {
   cancelled: 'transfer.cancelled',
   returned: 'transfer.returned',
 };
+
+/** The row changed under us (another instance or request moved it first): decide again from a fresh read. */
+export class TransferChangedError extends DomainError {
+  constructor(readonly transferId: string) {
+    super('The transfer changed while this request was being handled; try again.');
+  }
+}
 
 /** What the bank's status query says of a transfer, in our terms (see the reconciler). */
 export interface BankReading {
@@ -139,7 +147,8 @@ export class TransferStore {
         .execute(),
     );
     if ((claimed.affected ?? 0) !== 1) return undefined;
-    return Object.assign(new Transfer(), t, { inFlightSince: now, lastAttemptAt: now, attempts: t.attempts + 1 });
+    // read back: what is sent and then recorded must be the row as it is now, not a copy from before the claim
+    return (await this.byId(t.id)) ?? undefined;
   }
 
   /** A claim a crashed process left behind is released, so the row can be claimed and resent. */
@@ -229,7 +238,13 @@ export class TransferStore {
   /** A transfer the bank shows only inexactly, past the bank's key window: a human decides. */
   flagged(t: Transfer, code: string, message: string): Promise<Transfer> {
     const now = this.clock.now();
-    return this.write(t, { errorCode: code, errorMessage: message, pollCount: t.pollCount + 1, nextPollAt: new Date(now.getTime() + backoffSeconds(t.pollCount + 1) * 1000) });
+    return this.write(t, {
+      errorCode: code,
+      errorMessage: message,
+      inFlightSince: null,
+      pollCount: t.pollCount + 1,
+      nextPollAt: new Date(now.getTime() + backoffSeconds(t.pollCount + 1) * 1000),
+    });
   }
 
   /** Nothing learnt this time (or the look failed): look again later. Not a change of the transfer itself. */
@@ -268,7 +283,9 @@ export class TransferStore {
     const next = Object.assign(new Transfer(), t, set);
     const event = changes.status && changes.status !== t.status ? EVENT_OF[changes.status] : undefined;
     await this.db.transaction(async (em) => {
-      await em.update(Transfer, { id: t.id, environment: this.environment }, set);
+      // optimistic: only over the status this change was decided on, so a stale copy can never regress it
+      const result = await em.update(Transfer, { id: t.id, environment: this.environment, status: t.status }, set);
+      if ((result.affected ?? 0) !== 1) throw new TransferChangedError(t.id);
       if (event) await this.announce(em, next, event);
     });
     return next;

@@ -1,4 +1,4 @@
-import { maskAccountNumber } from '../log';
+import { maskAccountId, maskAccountNumber } from '../log';
 import type { TransferView } from './contract';
 import { ACCOUNT_TYPE_NAMES } from './accountTypes';
 import type { Transfer } from './transfer.entity';
@@ -50,5 +50,5 @@ export function transferView(t: Transfer): TransferView {
 /** The transfer inside an error body: error bodies never carry a full account number (GET /transfers/:id has it). */
 export function maskedTransferView(t: Transfer): TransferView {
   const view = transferView(t);
-  return { ...view, beneficiary: { ...view.beneficiary, accountNumber: maskAccountNumber(view.beneficiary.accountNumber) } };
+  return { ...view, accountId: maskAccountId(view.accountId), beneficiary: { ...view.beneficiary, accountNumber: maskAccountNumber(view.beneficiary.accountNumber) } };
 }

@@ -92,7 +92,7 @@ export class WebhookDispatcher {
     else if (!target.active) answer = { error: 'the endpoint is disabled' };
     else answer = await this.checkedPost(target.url, target.secrets, event.id, event.payload);
     const delivered = answer.status !== undefined && answer.status >= 200 && answer.status < 300;
-    const status = await this.outbox.attempted(d, { at: this.clock.now().toISOString(), ...answer, ms: Date.now() - started }, delivered);
+    const status = await this.outbox.attempted(d, { at: this.clock.now().toISOString(), ...answer, ms: Date.now() - started }, delivered, this.options.instanceId);
     if (status === 'failed') {
       this.log.error('webhook delivery failed for good', { deliveryId: d.id, eventId: d.eventId, eventType: d.eventType, endpointId: d.endpointId, lastError: answer.error ?? answer.status });
     } else if (!delivered) {
@@ -130,6 +130,8 @@ export class WebhookDispatcher {
             'content-length': Buffer.byteLength(payload),
           },
           lookup: guardedLookup(this.options.policy),
+          // the whole exchange, not only idle time: a receiver that drips its answer cannot outlive the claim
+          signal: AbortSignal.timeout(this.options.timeoutMs),
           timeout: this.options.timeoutMs,
         },
         (res: IncomingMessage) => {

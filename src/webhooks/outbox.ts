@@ -6,6 +6,7 @@ import { DomainError } from '../domain/errors';
 import type { EventEnvelope, EventSink, EventType, NewEvent } from './events';
 import type { WebhookEndpoints } from './endpoints';
 import { WebhookDelivery, type DeliveryStatus } from './webhookDelivery.entity';
+import { WebhookEndpoint } from './webhookEndpoint.entity';
 import { WebhookEvent } from './webhookEvent.entity';
 
 export class WebhookDeliveryNotFoundError extends DomainError {
@@ -134,6 +135,10 @@ export class Outbox implements EventSink {
     });
   }
 
+  private ownedBy(d: WebhookDelivery, companyId: string): Promise<boolean> {
+    return this.db.manager.existsBy(WebhookEndpoint, { id: d.endpointId, companyId });
+  }
+
   deliveriesOf(eventId: string): Promise<WebhookDelivery[]> {
     return this.db.manager.findBy(WebhookDelivery, { environment: this.environment, eventId });
   }
@@ -170,14 +175,20 @@ export class Outbox implements EventSink {
         .createQueryBuilder()
         .update(WebhookDelivery)
         .set({ leaseHolder: holder, leaseUntil: new Date(now.getTime() + leaseMs) })
-        .where('id = :id AND status = :pending AND (leaseUntil IS NULL OR leaseUntil < :now)', { id: d.id, pending: 'pending', now })
+        // still the attempt we saw, still due, not leased: an instance with a stale copy cannot send it again
+        .where('id = :id AND status = :pending AND attempts = :seen AND nextAttemptAt <= :now AND (leaseUntil IS NULL OR leaseUntil < :now)', {
+          id: d.id,
+          pending: 'pending',
+          seen: d.attempts,
+          now,
+        })
         .execute(),
     );
     return (result.affected ?? 0) === 1;
   }
 
   /** Records one attempt: delivered on a 2xx; otherwise retried with backoff, or failed after 24 h. */
-  async attempted(d: WebhookDelivery, attempt: Attempt, delivered: boolean): Promise<DeliveryStatus> {
+  async attempted(d: WebhookDelivery, attempt: Attempt, delivered: boolean, holder: string): Promise<DeliveryStatus> {
     const now = this.clock.now();
     const log = [...(JSON.parse(d.attemptLog) as Attempt[]), attempt].slice(-ATTEMPTS_KEPT);
     const attempts = d.attempts + 1;
@@ -186,7 +197,8 @@ export class Outbox implements EventSink {
     await this.db.transaction((em) =>
       em.update(
         WebhookDelivery,
-        { id: d.id },
+        // only by the sender that holds the claim
+        { id: d.id, leaseHolder: holder },
         {
           status,
           attempts,
@@ -207,18 +219,23 @@ export class Outbox implements EventSink {
   async redeliver(id: string, companyId?: string): Promise<DeliveryView> {
     const d = await this.delivery(id, companyId);
     const now = this.clock.now();
-    const changes = { status: 'pending' as const, nextAttemptAt: now, leaseHolder: null, leaseUntil: null, updatedAt: now, createdAt: now, seq: now.getTime() * 1000 + (this.counter++ % 1000) };
-    await this.db.transaction((em) => em.update(WebhookDelivery, { id: d.id }, changes));
+    const changes = { status: 'pending' as const, nextAttemptAt: now, updatedAt: now, createdAt: now, seq: now.getTime() * 1000 + (this.counter++ % 1000) };
+    // a delivery being sent right now is left to its sender (its outcome is recorded in a moment)
+    await this.db.transaction((em) =>
+      em
+        .createQueryBuilder()
+        .update(WebhookDelivery)
+        .set(changes)
+        .where('id = :id AND (leaseUntil IS NULL OR leaseUntil < :now)', { id: d.id, now })
+        .execute(),
+    );
     return deliveryView(Object.assign(d, changes));
   }
 
   async delivery(id: string, companyId?: string): Promise<WebhookDelivery> {
     const d = await this.db.manager.findOneBy(WebhookDelivery, { environment: this.environment, id });
     if (!d) throw new WebhookDeliveryNotFoundError();
-    if (companyId !== undefined) {
-      const event = await this.event(d.eventId);
-      if (event?.companyId !== companyId) throw new WebhookDeliveryNotFoundError();
-    }
+    if (companyId !== undefined && !(await this.ownedBy(d, companyId))) throw new WebhookDeliveryNotFoundError();
     return d;
   }
 
@@ -228,7 +245,8 @@ export class Outbox implements EventSink {
     if (q.endpointId) qb.andWhere('d.endpointId = :endpointId', { endpointId: q.endpointId });
     if (q.eventType) qb.andWhere('d.eventType = :eventType', { eventType: q.eventType });
     if (q.companyId !== undefined) {
-      qb.andWhere('EXISTS (SELECT 1 FROM webhook_events e WHERE e.id = d.eventId AND e.companyId = :companyId)', { companyId: q.companyId });
+      // a company sees deliveries to its own endpoints only (not to the deployment's or another's)
+      qb.andWhere('EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpointId AND e.companyId = :companyId)', { companyId: q.companyId });
     }
     const rows = await qb.orderBy('d.createdAt', 'DESC').addOrderBy('d.id', 'DESC').take(q.limit).getMany();
     return rows.map(deliveryView);

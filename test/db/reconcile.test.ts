@@ -4,7 +4,9 @@ import { Cipher } from '../../src/crypto/cipher';
 import { sealingAad } from '../../src/crypto/cipher';
 import { parseKeyRing } from '../../src/crypto/keyRing';
 import { BankToken } from '../../src/tokens/bankToken.entity';
+import { TransferSubmitter } from '../../src/transfers/submitter';
 import { Transfer } from '../../src/transfers/transfer.entity';
+import { TransferChangedError } from '../../src/transfers/transferStore';
 import { bearer, connectCompany } from '../support/connect';
 import { DATABASES } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
@@ -94,6 +96,51 @@ describe.each(DATABASES)('reconciliation never attaches one bank transfer to two
     const after = await get(t.id);
     expect(after.applyNo).toBe(bookedFor(t.id)[0].applyNo);
     expect(bookedFor(t.id)).toHaveLength(1);
+  });
+
+  test('a resend that cannot be made now (the connection is gone) leaves the transfer unknown: never failed', async () => {
+    const { key: k } = await connectCompany(h, 'GONE');
+    h.sim.state.injectFault({ target: 'transfer.request', kind: 'timeout_after_commit' });
+    const t = (await request(h.app).post('/v1/companies/GONE/transfers').set(...bearer(k)).set('idempotency-key', 'gone-1').send(SAME).expect(202)).body;
+    await h.services.connections.disconnect('GONE');
+    const submitter = new TransferSubmitter(h.services.transferStore, h.services.bank, h.services.vault, h.services.log);
+    const after = await submitter.claimAndSend(await h.services.transferStore.byId(t.id).then((r) => r!));
+    expect(after).toMatchObject({ status: 'unknown', inFlightSince: null });
+    const events: Array<{ type: string }> = await h.services.db.dataSource.query('SELECT type FROM webhook_events WHERE resourceId = ?', [t.id]);
+    expect(events.map((e) => e.type)).not.toContain('transfer.failed');
+  });
+
+  test('the bank refusing a resend (the date has passed meanwhile) flags the transfer for a human: never failed', async () => {
+    const before = h.sim.state.stats().transferRequests;
+    h.sim.state.injectFault({ target: 'transfer.request', kind: 'reset' });
+    const t = (await post('late-date', SAME).expect(202)).body;
+    // the next day (inside the bank's key window): a resend with yesterday's designated date is refused
+    h.clock.advanceSeconds(20 * 3600);
+    for (let pass = 0; pass < 2; pass++) {
+      await h.services.poller.runOnce();
+      h.clock.advanceSeconds(400);
+    }
+    const after = await get(t.id);
+    expect(after).toMatchObject({ status: 'unknown', error: { code: 'RECONCILE_AMBIGUOUS' } });
+    expect(h.sim.state.stats().transferRequests - before).toBe(0);
+  });
+
+  test('past the bank key window a transfer the bank does not show is flagged, not resent', async () => {
+    const before = h.sim.state.stats().transferRequests;
+    h.sim.state.injectFault({ target: 'transfer.request', kind: 'reset' });
+    const t = (await post('late-none', { amount: 9_100, beneficiary: SELLER }).expect(202)).body;
+    h.clock.advanceSeconds(25 * 3600);
+    await h.services.poller.runOnce();
+    expect(await get(t.id)).toMatchObject({ status: 'unknown', error: { code: 'RECONCILE_AMBIGUOUS' } });
+    expect(h.sim.state.stats().transferRequests - before).toBe(0);
+  });
+
+  test('a write decided on a stale copy of the row is refused, so a status never goes back', async () => {
+    const t = (await post('stale-1', { amount: 9_200, beneficiary: SELLER }).expect(201)).body;
+    const stale = (await h.services.transferStore.byId(t.id))!;
+    await h.services.transferStore.cancelled(stale);
+    await expect(h.services.transferStore.followed(stale, { status: 'processing', bankStatus: '12' }, true)).rejects.toBeInstanceOf(TransferChangedError);
+    expect((await get(t.id)).status).toBe('cancelled');
   });
 
   test('the database refuses a second row with the same applyNo of an account', async () => {

@@ -64,6 +64,29 @@ describe.each(DATABASES)('token vault on %s', (kind) => {
     expect(refreshCount() - refreshesBefore).toBe(2);
   });
 
+  test('a refresh that outlasts its lease, with nobody taking over, keeps the rotated tokens (no needless reauthorization)', async () => {
+    await connectCompany(h, 'V-SLOW');
+    const oauth = h.services.bank.oauth;
+    const original = oauth.refresh.bind(oauth);
+    // the token call (or the rate limiter's queue before it) takes longer than the refresh lease
+    oauth.refresh = async (...args: Parameters<typeof original>) => {
+      const tokens = await original(...args);
+      h.clock.advanceSeconds(120);
+      return tokens;
+    };
+    try {
+      const before = await h.services.vault.accessToken('V-SLOW');
+      const after = await h.services.vault.accessToken('V-SLOW', { rejected: before });
+      expect(after).not.toBe(before);
+    } finally {
+      oauth.refresh = original;
+    }
+    // the rotated refresh token was kept: the next refresh works
+    const again = await h.services.vault.accessToken('V-SLOW', { rejected: await h.services.vault.accessToken('V-SLOW') });
+    expect(again).toEqual(expect.any(String));
+    expect((await h.services.connectionStore.find('V-SLOW'))?.status).toBe('connected');
+  });
+
   test('two instances sharing the database refresh once between them (DB lease)', async () => {
     await connectCompany(h, 'V-MULTI');
     h.clock.advanceSeconds(30 * DAY - 60);

@@ -54,6 +54,9 @@ describe.each(DATABASES)('webhooks to ReCORE on %s', (kind) => {
     expect(mine[1].data).toMatchObject({ status: 'completed', amount: 5_000, beneficiary: { accountNumber: '***7913' } });
     const all = hooks.map((r) => r.body).join('\n');
     expect(all).not.toContain('1357913');
+    // the company's own account: neither its number nor the accountId that contains it
+    expect(all).not.toContain('1234567');
+    expect(mine[1].data).toMatchObject({ accountId: '10101***4567' });
     expect(all).not.toContain(SECRET);
     const access = await h.services.vault.accessToken('SHOP');
     expect(all).not.toContain(access);
@@ -135,6 +138,17 @@ describe.each(DATABASES)('webhooks to ReCORE on %s', (kind) => {
     const ids = since(before).map((r) => r.headers['webhook-id']);
     expect(ids).toHaveLength(12);
     expect(new Set(ids).size).toBe(12);
+  });
+
+  test('an instance with a stale copy cannot claim an attempt another instance already made', async () => {
+    receiver.answerWith(500);
+    await pay('wh-stale');
+    const [stale] = await h.services.outbox.due(1);
+    expect(await h.services.outbox.claim(stale, 'instance-a', 10_000)).toBe(true);
+    await h.services.outbox.attempted(stale, { at: h.clock.now().toISOString(), status: 500, ms: 1 }, false, 'instance-a');
+    h.clock.advanceSeconds(3600);
+    expect(await h.services.outbox.claim(stale, 'instance-b', 10_000)).toBe(false);
+    await deliver();
   });
 
   test('a state change that rolls back leaves no event behind', async () => {
@@ -235,6 +249,10 @@ describe.each(DATABASES)('webhooks to ReCORE on %s', (kind) => {
         expect(shopHooks.received).toHaveLength(count);
         await api('post', `/v1/webhook-endpoints/${created.body.endpoint.id}/enable`, shopAdmin).expect(200);
 
+        // a company's admin key sees deliveries to its own endpoints only, not to the deployment's
+        const own = (await api('get', '/v1/webhook-deliveries?limit=200', shopAdmin).expect(200)).body.items as Array<{ endpointId: string }>;
+        expect(own.length).toBeGreaterThan(0);
+        expect(own.every((d) => d.endpointId === created.body.endpoint.id)).toBe(true);
         // another company's admin key sees none of it
         const otherAdmin = (await h.services.apiKeys.create('other-ops', 'OTHER', { scopes: ['admin'] })).key;
         expect((await api('get', '/v1/webhook-endpoints', otherAdmin).expect(200)).body.items).toEqual([]);
