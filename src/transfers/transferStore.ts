@@ -54,7 +54,7 @@ export interface BankReading {
 /**
  * The only writer of the `transfers` table. Every change is a named state change that the state machine
  * allows (`canMove`), always filtered by this deployment's environment; it returns the row as it now is,
- * without reading it back.
+ * without reading it back (a claim excepted: what is sent must be the row as it is now).
  */
 export class TransferStore {
   constructor(

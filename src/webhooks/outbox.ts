@@ -84,6 +84,11 @@ export class Outbox implements EventSink {
     private readonly environment: string,
   ) {}
 
+  /** The order of recording: several in the same millisecond (one request, or a manual clock) keep their order. */
+  private nextSeq(now: Date): number {
+    return now.getTime() * 1000 + (this.counter++ % 1000);
+  }
+
   /** In the caller's transaction: the event, and a delivery to every endpoint that wants it (or to `only`). */
   async record(em: EntityManager, event: NewEvent, only?: string): Promise<string> {
     const now = this.clock.now();
@@ -99,8 +104,7 @@ export class Outbox implements EventSink {
       createdAt: now,
     });
     const to = only ? [only] : await this.endpoints.subscribers(em, event.type, event.companyId);
-    // several events in the same millisecond (one request, or a manual clock) keep their order
-    const seq = now.getTime() * 1000 + (this.counter++ % 1000);
+    const seq = this.nextSeq(now);
     for (const endpointId of to) {
       await em.insert(WebhookDelivery, {
         id: randomUUID(),
@@ -219,7 +223,7 @@ export class Outbox implements EventSink {
   async redeliver(id: string, companyId?: string): Promise<DeliveryView> {
     const d = await this.delivery(id, companyId);
     const now = this.clock.now();
-    const changes = { status: 'pending' as const, nextAttemptAt: now, updatedAt: now, createdAt: now, seq: now.getTime() * 1000 + (this.counter++ % 1000) };
+    const changes = { status: 'pending' as const, nextAttemptAt: now, updatedAt: now, createdAt: now, seq: this.nextSeq(now) };
     // a delivery being sent right now is left to its sender (its outcome is recorded in a moment)
     await this.db.transaction((em) =>
       em
