@@ -34,52 +34,93 @@ function payingAccount(accounts: BankAccount[], accountId: string | undefined): 
   return paying.find((a) => a.primaryAccountCode === '1') ?? paying[0];
 }
 
+/** The account a transfer (or a bulk transfer) is paid from; an issue names `accountId` when there is none. */
+export function draftPayingAccount(accounts: BankAccount[], accountId: string | undefined, errors: FieldIssue[]): BankAccount | undefined {
+  const account = payingAccount(accounts, accountId);
+  if (!account) {
+    errors.push({
+      field: 'accountId',
+      reason: accountId ? "is not one of this company's connected accounts that can send transfers" : 'the connection has no account that can send transfers',
+    });
+  }
+  return account;
+}
+
+/** The account's per-transfer limit (`transferLimitAmount`), when the bank states one. */
+export function transferLimit(account: BankAccount | undefined): number | undefined {
+  return account?.transferLimitAmount && /^\d+$/.test(account.transferLimitAmount) ? Number(account.transferLimitAmount) : undefined;
+}
+
+/** A beneficiary in GMO's terms, as sent to the bank. */
+export type BeneficiaryDraft = Pick<
+  TransferDraft,
+  'beneficiaryBankCode' | 'beneficiaryBankName' | 'beneficiaryBranchCode' | 'beneficiaryBranchName' | 'accountTypeCode' | 'beneficiaryAccountNumber' | 'beneficiaryName'
+>;
+
+/**
+ * One beneficiary checked against zengin-code and GMO's character rules; every bad field is pushed to
+ * `errors` under `prefix` (e.g. `items[3].beneficiary`). `maxNameLength`: the characters the bank uses
+ * (48 for a transfer; 30 in a bulk transfer, whose bank truncates the rest: refused here, never cut).
+ */
+export function draftBeneficiary(
+  b: TransferBody['beneficiary'],
+  prefix: string,
+  errors: FieldIssue[],
+  maxNameLength?: number,
+): BeneficiaryDraft | undefined {
+  const bank = findBank(b.bankCode);
+  if (!bank) errors.push({ field: `${prefix}.bankCode`, reason: 'is not a bank code in the zengin-code directory' });
+  const branch = bank ? findBranch(bank.code, b.branchCode) : undefined;
+  if (bank && !branch) errors.push({ field: `${prefix}.branchCode`, reason: `is not a branch of ${bank.name} in the zengin-code directory` });
+  const name = normaliseBeneficiaryName(b.name, maxNameLength);
+  if (!name.ok) errors.push({ field: `${prefix}.name`, reason: name.reason });
+  if (!bank || !branch || !name.ok) return undefined;
+  return {
+    beneficiaryBankCode: bank.code,
+    beneficiaryBankName: bankNameKanaHalfWidth(bank),
+    beneficiaryBranchCode: branch.code,
+    beneficiaryBranchName: branchNameKanaHalfWidth(branch),
+    accountTypeCode: ACCOUNT_TYPE_CODES[b.accountType],
+    beneficiaryAccountNumber: b.accountNumber.padStart(7, '0'),
+    beneficiaryName: name.value,
+  };
+}
+
+/** The caller's EDI information converted to 振込許容文字; undefined when none was given or it is bad (then in `errors`). */
+export function draftEdiInfo(ediInfo: string | undefined, field: string, errors: FieldIssue[]): string | undefined {
+  if (ediInfo === undefined) return undefined;
+  const edi = normaliseEdiInfo(ediInfo);
+  if (!edi.ok) {
+    errors.push({ field, reason: edi.reason });
+    return undefined;
+  }
+  return edi.value;
+}
+
 /**
  * Checks against zengin-code, the connection's accounts and GMO's character rules. Every failing field
  * is reported at once (422), and nothing is stored.
  */
 export function buildDraft(body: TransferBody, accounts: BankAccount[], todayJst: string): TransferDraft {
   const errors: FieldIssue[] = [];
-  const account = payingAccount(accounts, body.accountId);
-  if (!account) {
-    errors.push({
-      field: 'accountId',
-      reason: body.accountId ? "is not one of this company's connected accounts that can send transfers" : 'the connection has no account that can send transfers',
-    });
-  }
-  const limit = account?.transferLimitAmount && /^\d+$/.test(account.transferLimitAmount) ? Number(account.transferLimitAmount) : undefined;
+  const account = draftPayingAccount(accounts, body.accountId, errors);
+  const limit = transferLimit(account);
   if (limit !== undefined && body.amount > limit) {
     errors.push({ field: 'amount', reason: `exceeds the account's transfer limit of ${limit} yen` });
   }
-
-  const bank = findBank(body.beneficiary.bankCode);
-  if (!bank) errors.push({ field: 'beneficiary.bankCode', reason: 'is not a bank code in the zengin-code directory' });
-  const branch = bank ? findBranch(bank.code, body.beneficiary.branchCode) : undefined;
-  if (bank && !branch) errors.push({ field: 'beneficiary.branchCode', reason: `is not a branch of ${bank.name} in the zengin-code directory` });
-
-  const name = normaliseBeneficiaryName(body.beneficiary.name);
-  if (!name.ok) errors.push({ field: 'beneficiary.name', reason: name.reason });
-  const edi = body.ediInfo !== undefined ? normaliseEdiInfo(body.ediInfo) : undefined;
-  if (edi && !edi.ok) errors.push({ field: 'ediInfo', reason: edi.reason });
+  const beneficiary = draftBeneficiary(body.beneficiary, 'beneficiary', errors);
+  const ediInfo = draftEdiInfo(body.ediInfo, 'ediInfo', errors);
 
   const designatedDate = body.designatedDate ?? todayJst;
   if (designatedDate < todayJst) errors.push({ field: 'designatedDate', reason: `must be today (${todayJst} JST) or later` });
 
-  if (errors.length > 0 || !account || !bank || !branch || !name.ok || (edi && !edi.ok)) {
-    throw new TransferInvalidError(errors);
-  }
+  if (errors.length > 0 || !account || !beneficiary) throw new TransferInvalidError(errors);
   return {
     accountId: account.accountId,
     amount: body.amount,
-    beneficiaryBankCode: bank.code,
-    beneficiaryBankName: bankNameKanaHalfWidth(bank),
-    beneficiaryBranchCode: branch.code,
-    beneficiaryBranchName: branchNameKanaHalfWidth(branch),
-    accountTypeCode: ACCOUNT_TYPE_CODES[body.beneficiary.accountType],
-    beneficiaryAccountNumber: body.beneficiary.accountNumber.padStart(7, '0'),
-    beneficiaryName: name.value,
+    ...beneficiary,
     designatedDate,
-    ediInfo: edi?.ok ? edi.value : undefined,
+    ediInfo,
     reference: body.reference ?? null,
   };
 }

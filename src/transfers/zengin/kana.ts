@@ -124,8 +124,14 @@ export function normaliseTransferName(
   return { ok: true, value };
 }
 
-export function normaliseBeneficiaryName(input: string): NormaliseResult {
-  return normaliseTransferName(input, { maxLength: 48, legalEntityAbbreviations: true });
+/** 48 characters for a transfer; a bulk transfer's bank uses only the first 30, so it passes 30. */
+export function normaliseBeneficiaryName(input: string, maxLength = 48): NormaliseResult {
+  return normaliseTransferName(input, { maxLength, legalEntityAbbreviations: true });
+}
+
+/** 振込依頼人名: a bulk transfer's bank uses only the first 40 characters. */
+export function normaliseRemitterName(input: string): NormaliseResult {
+  return normaliseTransferName(input, { maxLength: 40, legalEntityAbbreviations: true });
 }
 
 export function normaliseEdiInfo(input: string): NormaliseResult {
