@@ -1,8 +1,9 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { TRANSFER_STATUSES } from './bank/transfers';
+import { ALL_STATUSES } from './bank/transfers';
 import { controlError } from './errors';
 import { ENDPOINTS, FAULT_KINDS } from './faults';
+import { isHalfWidth, isZenginText } from './kana';
 import type { SimulatorState } from './state';
 
 const faultBody = z.object({
@@ -25,11 +26,24 @@ const configBody = z.strictObject({
   settleAfterSeconds: seconds.optional(),
   hangMs: seconds.optional(),
   otherBankFeeYen: seconds.optional(),
-  weekendsAreHolidays: z.boolean().optional(),
+  bankCalendar: z.boolean().optional(),
+  bulkDetailDelaySeconds: seconds.optional(),
   strictClientAuth: z.boolean().optional(),
 });
 
-const statusBody = z.object({ status: z.enum(TRANSFER_STATUSES) });
+/** itemIds: items of a bulk transfer whose outcome this is */
+const statusBody = z.object({ status: z.enum(ALL_STATUSES), itemIds: z.array(z.string()).min(1).optional() });
+
+const halfWidth = (max: number) => z.string().min(1).max(max).refine(isHalfWidth, 'half-width characters only');
+/** An incoming 振込 as PaymentArrival shows it; count repeats it (statements of a few thousand rows) */
+const depositBody = z.object({
+  amount: z.number().int().positive(),
+  applicantName: halfWidth(48),
+  paymentBankName: halfWidth(30),
+  paymentBranchName: halfWidth(15),
+  ediInfo: z.string().min(1).max(20).refine(isZenginText, '振込許容文字 only').optional(),
+  count: z.number().int().positive().max(10_000).default(1),
+});
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const result = schema.safeParse(body ?? {});
@@ -78,7 +92,20 @@ export function controlRouter(state: SimulatorState): Router {
     res.json(state.approveTransfer(req.params.applyNo));
   });
   router.post('/transfers/:applyNo/status', (req, res) => {
-    res.json(state.forceTransferStatus(req.params.applyNo, parse(statusBody, req.body).status));
+    const { status, itemIds } = parse(statusBody, req.body);
+    res.json(state.forceTransferStatus(req.params.applyNo, status, itemIds));
+  });
+  router.get('/bulktransfers', (_req, res) => {
+    res.json({ bulkTransfers: state.bulkTransfers() });
+  });
+
+  router.post('/accounts/:accountId/deposits', (req, res) => {
+    const { count, ...deposit } = parse(depositBody, req.body);
+    res.status(201).json({ deposits: state.receiveDeposit(req.params.accountId, deposit, count) });
+  });
+  router.post('/va/:vaId/deposits', (req, res) => {
+    const { count, ...deposit } = parse(depositBody, req.body);
+    res.status(201).json({ deposits: state.depositToVirtualAccount(req.params.vaId, deposit, count) });
   });
 
   router.post('/reset', (_req, res) => {

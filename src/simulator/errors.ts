@@ -56,6 +56,16 @@ export const BUSINESS = {
   accountNotFound: '220101',
   /** withdrawableAmount below amount + fee */
   insufficientFunds: '220120',
+  /** vaId unknown for this user */
+  vaNotFound: '260101',
+  /** the VA's status does not allow the requested change */
+  vaNotChangeable: '260102',
+  /** vaId not linked to the raId given with it */
+  vaNotOfAccount: '260103',
+  /** a VA contract close was already requested */
+  vaCloseAlreadyRequested: '260104',
+  /** the VA contract has ended */
+  vaContractClosed: '260105',
 } as const;
 
 /** Thrown by handlers; the error middleware writes `status` and `body` as they are. */

@@ -12,6 +12,17 @@ export const ENDPOINTS = [
   'transfer.status',
   'transfer.result',
   'transfer.cancel',
+  'deposit-transactions',
+  'bulktransfer.fee',
+  'bulktransfer.request',
+  'bulktransfer.status',
+  'bulktransfer.result',
+  'bulktransfer.cancel',
+  'va.issue',
+  'va.list',
+  'va.status-change',
+  'va.close-request',
+  'va.deposit-transactions',
 ] as const;
 /** The API routes a fault can target. */
 export type Endpoint = (typeof ENDPOINTS)[number];

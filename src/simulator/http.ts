@@ -26,7 +26,12 @@ const emptyAsObject: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export const jsonBody: RequestHandler[] = [requireJson, express.json({ limit: '1mb' }), emptyAsObject];
+/** A JSON body of at most `limit` (over it: 413). */
+export function jsonBodyUpTo(limit: string): RequestHandler[] {
+  return [requireJson, express.json({ limit }), emptyAsObject];
+}
+
+export const jsonBody = jsonBodyUpTo('1mb');
 
 export function requestLogger(state: SimulatorState): RequestHandler {
   return (req, res, next) => {

@@ -31,3 +31,8 @@ export function normaliseSmallKana(s: string): string {
 export function toHalfWidth(s: string): string {
   return Encoding.toHankakuCase(Encoding.toHankanaCase(s));
 }
+
+/** [O] Remarks show the remitter in full-width form (`振込 スナバ　タロウ` in sunabar): half-width kana and ASCII widened. */
+export function toFullWidth(s: string): string {
+  return Encoding.toZenkakuSpace(Encoding.toZenkakuCase(Encoding.toZenkanaCase(s)));
+}

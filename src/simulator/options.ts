@@ -29,11 +29,13 @@ export interface SimulatorOptions {
   /** fee per item to a bank other than GMO Aozora (0310), default 145 yen */
   otherBankFeeYen?: number;
   /**
-   * default false: every day is a business day. When true, Saturdays and Sundays are non-business days and
-   * transfers to other banks follow transferDateHolidayCode (errata 3). Off by default so that tests running
-   * on the system clock do not behave differently at the weekend.
+   * default true: Japan's bank calendar (weekends, national holidays, 12/31–1/3) and the 15:00 JST cut-off decide
+   * when a transfer to another bank runs (see bank/calendar.ts). false: every day is a business day and there is no
+   * cut-off, for a demo on the system clock at the weekend.
    */
-  weekendsAreHolidays?: boolean;
+  bankCalendar?: boolean;
+  /** default 600: a bulk transfer's items can be read (detailInfoResult true) this long after the request */
+  bulkDetailDelaySeconds?: number;
   /**
    * default false: like GMO's server, redundant client credentials that agree are accepted (GMO's Node SDK
    * sends Basic and client_secret in the body on refresh). true: only the registered method, alone.
@@ -53,7 +55,8 @@ export interface SimulatorConfig {
   settleAfterSeconds: number;
   hangMs: number;
   otherBankFeeYen: number;
-  weekendsAreHolidays: boolean;
+  bankCalendar: boolean;
+  bulkDetailDelaySeconds: number;
   strictClientAuth: boolean;
 }
 
@@ -76,7 +79,8 @@ export function resolveConfig(options: SimulatorOptions): SimulatorConfig {
     settleAfterSeconds: options.settleAfterSeconds ?? 60,
     hangMs: options.hangMs ?? 30_000,
     otherBankFeeYen: options.otherBankFeeYen ?? 145,
-    weekendsAreHolidays: options.weekendsAreHolidays ?? false,
+    bankCalendar: options.bankCalendar ?? true,
+    bulkDetailDelaySeconds: options.bulkDetailDelaySeconds ?? 600,
     strictClientAuth: options.strictClientAuth ?? false,
   };
 }

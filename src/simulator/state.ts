@@ -1,13 +1,15 @@
 import { AuthStore, type TokenFilter } from './auth/store';
 import { Bank, type Clock } from './bank/bank';
-import { STATUS_NAMES, type Transfer, type TransferStatus } from './bank/transfers';
+import type { Deposit } from './bank/deposits';
+import type { LedgerRow } from './bank/ledger';
+import { STATUS_NAMES, type ItemOutcome, type Transfer, type TransferStatus } from './bank/transfers';
 import { FaultQueue, SocketHolds, type FaultContext, type FaultSpec, type QueuedFault } from './faults';
 import { resolveConfig, type SimulatorClient, type SimulatorConfig, type SimulatorOptions } from './options';
 import { Counters, type StatsSnapshot } from './stats';
 
 const systemClock: Clock = { now: () => new Date() };
 
-/** What /_sim/transfers shows of a transfer; amounts are numbers here, unlike the bank's strings. */
+/** What /_sim/transfers and /_sim/bulktransfers show of a transfer; amounts are numbers here, unlike the bank's strings. */
 export interface TransferSummary {
   applyNo: string;
   accountId: string;
@@ -17,6 +19,8 @@ export interface TransferSummary {
   statusName: string;
   transferDesignatedDate: string;
   remitterName: string;
+  /** 総合振込 only */
+  transferDataName?: string;
   /** sum of the items */
   amount: number;
   fee: number;
@@ -33,6 +37,8 @@ export interface TransferSummary {
     accountTypeCode: string;
     accountNumber: string;
     beneficiaryName: string;
+    /** 総合振込 only: an item that failed or came back */
+    outcome?: ItemOutcome;
   }>;
   idempotencyKey?: string;
   acceptNo?: string;
@@ -50,6 +56,7 @@ function summarise(t: Transfer): TransferSummary {
     statusName: STATUS_NAMES[t.status],
     transferDesignatedDate: t.designatedDate,
     remitterName: t.remitterName,
+    transferDataName: t.transferDataName,
     amount: t.amount,
     fee: t.fee,
     beneficiary: {
@@ -70,11 +77,27 @@ function summarise(t: Transfer): TransferSummary {
       accountTypeCode: i.accountTypeCode,
       accountNumber: i.accountNumber,
       beneficiaryName: i.beneficiaryName,
+      outcome: i.outcome,
     })),
     idempotencyKey: t.idempotencyKey,
     acceptNo: t.acceptNo,
     createdAt: t.createdAt.toISOString(),
   };
+}
+
+/** What /_sim/…/deposits show of a deposit they made. */
+export interface DepositSummary {
+  accountId: string;
+  vaId?: string;
+  itemKey: string;
+  transactionDate: string;
+  amount: number;
+  remarks: string;
+}
+
+function depositSummary(accountId: string, row: LedgerRow): DepositSummary {
+  const { itemKey, transactionDate, amount, remarks } = row;
+  return { accountId, vaId: row.arrival?.vaId, itemKey, transactionDate, amount, remarks };
 }
 
 /**
@@ -135,19 +158,37 @@ export class SimulatorState implements FaultContext {
   }
 
   stats(): StatsSnapshot {
-    return this.counters.snapshot(this.bank.all().length);
+    return this.counters.snapshot({ transferRequests: this.bank.all('transfer').length, bulkTransferRequests: this.bank.all('bulk').length });
   }
 
+  /** 振込 only; 総合振込 are in bulkTransfers() */
   transfers(): TransferSummary[] {
-    return this.bank.all().map(summarise);
+    return this.bank.all('transfer').map(summarise);
   }
 
+  bulkTransfers(): TransferSummary[] {
+    return this.bank.all('bulk').map(summarise);
+  }
+
+  /** A 振込 or a 総合振込 awaiting approval (manual mode). */
   approveTransfer(applyNo: string): TransferSummary {
     return summarise(this.bank.approve(applyNo));
   }
 
-  forceTransferStatus(applyNo: string, status: TransferStatus): TransferSummary {
-    return summarise(this.bank.force(applyNo, status));
+  /** A status, or with itemIds (総合振込) those items' outcome: see Bank.force. */
+  forceTransferStatus(applyNo: string, status: TransferStatus, itemIds?: string[]): TransferSummary {
+    return summarise(this.bank.force(applyNo, status, itemIds));
+  }
+
+  /** An incoming 振込 from another bank into one of the simulated accounts, `count` times. */
+  receiveDeposit(accountId: string, deposit: Deposit, count = 1): DepositSummary[] {
+    return this.bank.receive(accountId, deposit, count).map((row) => depositSummary(accountId, row));
+  }
+
+  /** An incoming 振込 into a virtual account, credited to its 入金口座, `count` times. */
+  depositToVirtualAccount(vaId: string, deposit: Deposit, count = 1): DepositSummary[] {
+    const { va, rows } = this.bank.payIntoVirtualAccount(vaId, deposit, count);
+    return rows.map((row) => depositSummary(va.raId, row));
   }
 
   /** Back to the state at creation: seed balances, no tokens or transfers, no faults, the original config. */

@@ -1,7 +1,9 @@
 export interface StatsSnapshot {
   tokenRequests: { authorization_code: number; refresh_token: number };
-  /** transfers actually booked; idempotent replays are not */
+  /** transfers (振込) actually booked; idempotent replays are not */
   transferRequests: number;
+  /** bulk transfers (総合振込) actually booked */
+  bulkTransferRequests: number;
   /** every call that reached a route, faulted or not, by route name */
   apiCalls: Record<string, number>;
 }
@@ -18,7 +20,7 @@ export class Counters {
     if (grantType === 'authorization_code' || grantType === 'refresh_token') this.tokenRequests[grantType]++;
   }
 
-  snapshot(transferRequests: number): StatsSnapshot {
-    return { tokenRequests: { ...this.tokenRequests }, transferRequests, apiCalls: { ...this.apiCalls } };
+  snapshot(booked: { transferRequests: number; bulkTransferRequests: number }): StatsSnapshot {
+    return { tokenRequests: { ...this.tokenRequests }, ...booked, apiCalls: { ...this.apiCalls } };
   }
 }

@@ -38,6 +38,7 @@ describe('/_sim/stats', () => {
     expect(res.body).toEqual({
       tokenRequests: { authorization_code: 1, refresh_token: 1 },
       transferRequests: 1,
+      bulkTransferRequests: 0,
       apiCalls: { authorization: 1, token: 2, 'transfer.request': 2, accounts: 1 },
     });
   });

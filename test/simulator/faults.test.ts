@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
-import { API, AUTH, BASIC_CLIENT, POST_CLIENT, TestClock, connect, transferBody } from './helpers';
+import { API, AUTH, BASIC_CLIENT, CORPORATE_ACCOUNT, POST_CLIENT, TestClock, bulkBody, bulkItems, connect, transferBody } from './helpers';
 
 const HANG_MS = 300;
 
@@ -143,5 +143,56 @@ describe('socket faults', () => {
     running.sim.close();
     await expect(pending).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('bulk transfers, deposits and virtual accounts take the same faults', () => {
+  const requestBulk = (headers: Record<string, string> = {}) => call(`${API}/bulktransfer/request`, { method: 'POST', body: bulkBody(bulkItems(3)), headers });
+
+  test('timeout_after_commit on /bulktransfer/request: the batch exists once, and the retry with the same key replays it', async () => {
+    await inject('bulktransfer.request', 'timeout_after_commit');
+    const headers = { 'Idempotency-Key': 'batch-7' };
+    await expect(requestBulk(headers)).rejects.toThrow();
+    const [booked] = running.sim.state.bulkTransfers();
+    expect(booked).toMatchObject({ idempotencyKey: 'batch-7', status: '12', amount: 3000 });
+
+    const retry = await requestBulk(headers);
+    expect(retry.status).toBe(201);
+    expect(await retry.json()).toMatchObject({ applyNo: booked.applyNo });
+    expect(running.sim.state.bulkTransfers()).toHaveLength(1);
+    const status = await call(`${API}/bulktransfer/status?accountId=${CORPORATE_ACCOUNT}&queryKeyClass=2`);
+    expect(await status.json()).toMatchObject({ count: '1' });
+  });
+
+  test.each([
+    ['error500', 500, 'WG_ERR_500'],
+    ['rate_limit', 429, 'WG_ERR_154'],
+    ['maintenance', 503, 'WG_ERR_300'],
+  ])('%s on /bulktransfer/request answers %s %s and books nothing', async (kind, status, errorCode) => {
+    await inject('bulktransfer.request', kind);
+    const res = await requestBulk();
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ errorCode });
+    expect(running.sim.state.bulkTransfers()).toHaveLength(0);
+    expect((await requestBulk()).status).toBe(201);
+  });
+
+  test.each([
+    ['bulktransfer.fee', () => call(`${API}/bulktransfer/transferfee`, { method: 'POST', body: bulkBody(bulkItems(1)) })],
+    ['bulktransfer.status', () => call(`${API}/bulktransfer/status?accountId=${CORPORATE_ACCOUNT}&queryKeyClass=2`)],
+    ['bulktransfer.result', () => call(`${API}/bulktransfer/request-result?accountId=${CORPORATE_ACCOUNT}&applyNo=2026112400000001`)],
+    ['bulktransfer.cancel', () => call(`${API}/bulktransfer/cancel`, { method: 'POST', body: { accountId: CORPORATE_ACCOUNT, cancelTargetKeyClass: '4', applyNo: '2026112400000001' } })],
+    ['deposit-transactions', () => call(`${API}/accounts/deposit-transactions?accountId=${CORPORATE_ACCOUNT}`)],
+    ['va.issue', () => call(`${API}/va/issue`, { method: 'POST', body: { vaTypeCode: '2', issueRequestCount: '1', raId: CORPORATE_ACCOUNT } })],
+    ['va.list', () => call(`${API}/va/list`, { method: 'POST', body: {} })],
+    ['va.status-change', () => call(`${API}/va/status-change`, { method: 'POST', body: { vaStatusChangeCode: '1', vaIdList: [{ vaId: '5021000001' }] } })],
+    ['va.close-request', () => call(`${API}/va/close-request`, { method: 'POST', body: {} })],
+    ['va.deposit-transactions', () => call(`${API}/va/deposit-transactions?raId=${CORPORATE_ACCOUNT}`)],
+  ])('%s: 429 then 503, each counted', async (target, send) => {
+    await inject(target, 'rate_limit');
+    await inject(target, 'maintenance');
+    expect((await send()).status).toBe(429);
+    expect((await send()).status).toBe(503);
+    expect(running.sim.state.stats().apiCalls[target]).toBe(2);
   });
 });

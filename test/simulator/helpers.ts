@@ -145,3 +145,26 @@ export function transferItem(overrides: Record<string, unknown> = {}): Record<st
 export function transferBody(overrides: Record<string, unknown> = {}, items = [transferItem()]): Record<string, unknown> {
   return { accountId: CORPORATE_ACCOUNT, transferDesignatedDate: TODAY, transfers: items, ...overrides };
 }
+
+/** An item of a 総合振込: a transfer item with its (required) itemId. */
+export function bulkItem(itemId: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { itemId: String(itemId), ...transferItem(), ...overrides };
+}
+
+/** Items 1..n, each of `amount` yen. */
+export function bulkItems(n: number, amount = '1000'): Array<Record<string, unknown>> {
+  return Array.from({ length: n }, (_, i) => bulkItem(i + 1, { transferAmount: amount }));
+}
+
+/** A BulkTransferRequest whose totals add up, unless overridden. */
+export function bulkBody(items: Array<Record<string, unknown>>, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const totalAmount = items.reduce((s, i) => s + Number(i.transferAmount), 0);
+  return {
+    accountId: CORPORATE_ACCOUNT,
+    transferDesignatedDate: TODAY,
+    totalCount: String(items.length),
+    totalAmount: String(totalAmount),
+    bulkTransfers: items,
+    ...overrides,
+  };
+}

@@ -1,18 +1,26 @@
 import { BUSINESS, controlError, transferError } from '../errors';
 import { jstCompactDate, jstDate, monthStart } from '../jst';
 import type { SimulatorConfig } from '../options';
+import { dateAfterCutOff, needsBusinessDay } from './calendar';
+import { Deposits, type Deposit } from './deposits';
 import { IdempotencyStore } from './idempotency';
 import { Ledger, type LedgerRow } from './ledger';
+import { Money } from './money';
 import { ClockSchedule } from './schedule';
 import {
+  ITEM_OUTCOMES,
   acceptedStatus,
+  bulkCompletion,
   isAccepted,
-  moneyPhase,
-  type MoneyPhase,
+  isCompleted,
+  isStatusOf,
+  type ItemOutcome,
   type Transfer,
+  type TransferKind,
   type TransferOrder,
   type TransferStatus,
 } from './transfers';
+import { VirtualAccounts, type VirtualAccount } from './virtualAccounts';
 
 export interface Clock {
   now(): Date;
@@ -25,20 +33,19 @@ export interface BalanceFigures {
   previousMonthBalance: number;
 }
 
-const REFUND_REMARKS: Partial<Record<TransferStatus, string>> = { '22': '資金返却', '25': '組戻' };
-
 /**
- * Accounts, their ledgers and the transfers drawn on them.
+ * Accounts, their ledgers, the transfers drawn on them and the virtual accounts paying into them.
  * Time-driven transitions are evaluated lazily: every public method first replays, in clock order, whatever the
  * clock made due since the last call, so a jump of the injected clock settles everything it skipped over.
  */
 export class Bank {
   readonly ledger = new Ledger();
   readonly idempotency = new IdempotencyStore();
+  private readonly virtualAccounts = new VirtualAccounts();
+  private readonly deposits = new Deposits(this.ledger, this.virtualAccounts);
+  private readonly money = new Money(this.ledger, this.deposits);
   private readonly transfers: Transfer[] = [];
   private readonly byApplyNo = new Map<string, Transfer>();
-  /** per account, what accepted-but-unsettled transfers hold against withdrawableAmount */
-  private readonly held = new Map<string, number>();
   private readonly schedule: ClockSchedule;
   private applySeq = 0;
   private acceptSeq = 0;
@@ -55,7 +62,7 @@ export class Bank {
     const today = jstDate(this.clock.now());
     return {
       balance: this.ledger.balance(accountId),
-      withdrawable: this.withdrawable(accountId),
+      withdrawable: this.money.withdrawable(accountId),
       previousDayBalance: this.ledger.balanceBefore(accountId, today),
       previousMonthBalance: this.ledger.balanceBefore(accountId, monthStart(today)),
     };
@@ -66,11 +73,17 @@ export class Bank {
     return this.ledger.rows(accountId);
   }
 
+  /** The virtual accounts, once the clock's due changes (a contract's end) are made. */
+  vas(): VirtualAccounts {
+    this.advance();
+    return this.virtualAccounts;
+  }
+
   /** Books a validated order. A transfer is born 申請中 holding no money; auto approval accepts it at once. */
   book(order: TransferOrder, owner: { userId: string; companyId?: string }, idempotencyKey?: string): Transfer {
     this.advance();
     const now = this.clock.now();
-    if (this.withdrawable(order.accountId) < order.amount + order.fee) {
+    if (this.money.withdrawable(order.accountId) < order.amount + order.fee) {
       throw transferError(
         [{ errorDetailsCode: BUSINESS.insufficientFunds, errorDetailsMessage: '支払可能残高が不足しています。' }],
         [],
@@ -79,33 +92,36 @@ export class Bank {
     const transfer: Transfer = {
       ...order,
       ...owner,
+      // each booking owns its items: their money and outcomes are tracked one by one
+      items: order.items.map((i) => ({ ...i, money: { amountDebited: false, feeDebited: false } })),
       applyNo: this.nextNumber(now, 'apply'),
       status: '2',
       autoApproved: this.config.approvalMode === 'auto',
       createdAt: now,
       idempotencyKey,
-      money: { reserved: false, amountDebited: false, feeDebited: false },
+      reserved: false,
     };
     this.transfers.push(transfer);
     this.byApplyNo.set(transfer.applyNo, transfer);
-    this.moveTo(transfer, transfer.autoApproved ? acceptedStatus(order.designatedDate, jstDate(now)) : '2', now);
+    this.moveTo(transfer, transfer.autoApproved ? this.acceptance(transfer, now) : '2', now);
     return transfer;
   }
 
-  find(accountId: string, applyNo: string): Transfer | undefined {
+  /** A transfer of this kind on this account; the other kind's applyNos are unknown here. */
+  find(kind: TransferKind, accountId: string, applyNo: string): Transfer | undefined {
     this.advance();
     const transfer = this.byApplyNo.get(applyNo);
-    return transfer?.accountId === accountId ? transfer : undefined;
+    return transfer?.accountId === accountId && transfer.kind === kind ? transfer : undefined;
   }
 
-  transfersOf(accountId: string): Transfer[] {
+  transfersOf(kind: TransferKind, accountId: string): Transfer[] {
     this.advance();
-    return this.transfers.filter((t) => t.accountId === accountId);
+    return this.transfers.filter((t) => t.accountId === accountId && t.kind === kind);
   }
 
-  all(): readonly Transfer[] {
+  all(kind: TransferKind): Transfer[] {
     this.advance();
-    return this.transfers;
+    return this.transfers.filter((t) => t.kind === kind);
   }
 
   /** The caller checked that the transfer is in 2 or 11. */
@@ -120,15 +136,73 @@ export class Bank {
     const transfer = this.known(applyNo);
     if (transfer.status !== '2') throw controlError(409, `transfer ${applyNo} is not awaiting approval (status ${transfer.status})`);
     const now = this.clock.now();
-    this.moveTo(transfer, acceptedStatus(transfer.designatedDate, jstDate(now)), now);
+    this.moveTo(transfer, this.acceptance(transfer, now), now);
     return transfer;
   }
 
-  /** Test hook: any status, with the money movements that status implies. */
-  force(applyNo: string, status: TransferStatus): Transfer {
+  /**
+   * Test hook: any status the transfer's kind has, with the money movements it implies (a 総合振込's 30 follows from
+   * its items). With itemIds (総合振込 only), those items' outcome instead: 40 手続不成立 until completion or after it,
+   * 22 資金返却 and 24/25/26 組戻 once completed.
+   */
+  force(applyNo: string, status: TransferStatus, itemIds?: readonly string[]): Transfer {
     const transfer = this.known(applyNo);
-    this.moveTo(transfer, status, this.clock.now());
+    if (itemIds) {
+      this.forceItems(transfer, status, itemIds);
+    } else {
+      if (!isStatusOf(transfer.kind, status) || (transfer.kind === 'bulk' && status === '30')) {
+        throw controlError(400, `status ${status} cannot be forced on a ${transfer.kind === 'bulk' ? 'bulk transfer (30 follows from its items)' : 'transfer'}`);
+      }
+      this.moveTo(transfer, status, this.clock.now());
+    }
     return transfer;
+  }
+
+  /** An incoming 振込 from another bank, `count` times: 入金 rows with their arrivals. */
+  receive(accountId: string, deposit: Deposit, count: number): LedgerRow[] {
+    if (!this.ledger.has(accountId)) throw controlError(404, `no account ${accountId}`);
+    this.advance();
+    const now = this.clock.now();
+    return Array.from({ length: count }, () => this.deposits.toAccount(accountId, deposit, now));
+  }
+
+  /** An incoming 振込 into a VA, `count` times: credited to its 入金口座. */
+  payIntoVirtualAccount(vaId: string, deposit: Deposit, count: number): { va: VirtualAccount; rows: LedgerRow[] } {
+    this.advance();
+    const now = this.clock.now();
+    const va = this.virtualAccounts.byVaId(vaId);
+    if (!va) throw controlError(404, `no virtual account ${vaId}`);
+    if (!this.virtualAccounts.usable(va, now)) throw controlError(409, `virtual account ${vaId} takes no deposits (stopped, deleted or expired)`);
+    return { va, rows: Array.from({ length: count }, () => this.deposits.toVirtualAccount(va, deposit, now)) };
+  }
+
+  private forceItems(transfer: Transfer, outcome: TransferStatus, itemIds: readonly string[]): void {
+    if (transfer.kind !== 'bulk') throw controlError(400, 'itemIds apply to a bulk transfer only');
+    if (!(ITEM_OUTCOMES as readonly string[]).includes(outcome)) throw controlError(400, `an item's outcome is one of ${ITEM_OUTCOMES.join(', ')}`);
+    const completed = isCompleted(transfer);
+    // `reserved`: accepted or applied for, and not yet completed (2, 11, 12, 13)
+    if (!completed && !(outcome === '40' && transfer.reserved)) {
+      throw controlError(409, `bulk transfer ${transfer.applyNo} is in status ${transfer.status}: items fail before completion, and come back only after it`);
+    }
+    const byId = new Map(transfer.items.map((i) => [i.itemId, i]));
+    const missing = itemIds.filter((id) => !byId.has(id));
+    if (missing.length > 0) throw controlError(400, `bulk transfer ${transfer.applyNo} has no item ${missing.join(', ')}`);
+    const items = [...new Set(itemIds)].flatMap((id) => byId.get(id) ?? []);
+    const now = this.clock.now();
+    for (const item of items) {
+      item.outcome = outcome as ItemOutcome;
+      item.repaymentDate = outcome === '22' ? jstDate(now) : undefined;
+    }
+    if (!completed) return;
+    const status = bulkCompletion(transfer.items);
+    if (status === transfer.status) this.money.settle(transfer, now, items);
+    else this.moveTo(transfer, status, now);
+  }
+
+  /** The status the bank gives a transfer it accepts at `now`; past the cut-off a same-day one moves to the next business day. */
+  private acceptance(transfer: Transfer, now: Date): TransferStatus {
+    if (needsBusinessDay(transfer.items.map((i) => i.bankCode))) transfer.designatedDate = dateAfterCutOff(transfer.designatedDate, now, this.config.bankCalendar);
+    return acceptedStatus(transfer.designatedDate, jstDate(now));
   }
 
   private known(applyNo: string): Transfer {
@@ -143,46 +217,26 @@ export class Bank {
    * transition to 12 adds one, so the loop ends.
    */
   private advance(): void {
-    const now = this.clock.now().getTime();
-    for (let due = this.schedule.takeDue(now); due; due = this.schedule.takeDue(now)) {
+    const now = this.clock.now();
+    for (let due = this.schedule.takeDue(now.getTime()); due; due = this.schedule.takeDue(now.getTime())) {
       this.moveTo(due.transfer, due.to, due.at);
     }
+    this.virtualAccounts.advance(now);
   }
 
+  /** A 総合振込 that completes is 20, 30 or 40 by its items' outcomes. */
   private moveTo(transfer: Transfer, to: TransferStatus, at: Date): void {
     const from = transfer.status;
-    this.moveMoney(transfer, moneyPhase(to), to, at);
-    if (isAccepted(to) && !transfer.acceptNo) {
+    const status = transfer.kind === 'bulk' && to === '20' ? bulkCompletion(transfer.items) : to;
+    transfer.status = status;
+    if (isAccepted(status) && !transfer.acceptNo) {
       transfer.acceptNo = this.nextNumber(at, 'accept');
       transfer.acceptedAt = at;
     }
-    if (to === '12' && from !== '12') transfer.processingSince = at;
-    if (from === '2' && to !== '2' && to !== '5') transfer.requestEndAt = at;
-    transfer.status = to;
+    if (status === '12' && from !== '12') transfer.processingSince = at;
+    if (from === '2' && status !== '2' && status !== '5') transfer.requestEndAt = at;
+    this.money.settle(transfer, at);
     this.schedule.track(transfer);
-  }
-
-  private moveMoney(transfer: Transfer, to: MoneyPhase, status: TransferStatus, at: Date): void {
-    const from = transfer.money;
-    if (from.reserved !== to.reserved) {
-      const change = (to.reserved ? 1 : -1) * (transfer.amount + transfer.fee);
-      this.held.set(transfer.accountId, (this.held.get(transfer.accountId) ?? 0) + change);
-    }
-    for (const item of transfer.items) {
-      if (from.amountDebited !== to.amountDebited) {
-        const label = to.amountDebited ? '振込' : (REFUND_REMARKS[status] ?? '振込返却');
-        this.ledger.post(transfer.accountId, at, to.amountDebited ? '2' : '1', item.amount, `${label} ${item.beneficiaryName}`);
-      }
-      if (item.fee > 0 && from.feeDebited !== to.feeDebited) {
-        this.ledger.post(transfer.accountId, at, to.feeDebited ? '2' : '1', item.fee, to.feeDebited ? '振込手数料' : '振込手数料返却');
-      }
-    }
-    transfer.money = to;
-  }
-
-  /** withdrawableAmount: the balance less what accepted-but-unsettled transfers hold. */
-  private withdrawable(accountId: string): number {
-    return this.ledger.balance(accountId) - (this.held.get(accountId) ?? 0);
   }
 
   /** applyNo and acceptNo: JST date of the clock + an 8-digit sequence (2026071100000001, observed in sunabar). */

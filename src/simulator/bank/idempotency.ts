@@ -27,16 +27,19 @@ function fingerprint(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
 }
 
+/** The operations that honour the header; [I] each has its own keys, so a 振込 and a 総合振込 never meet. */
+export type IdempotentOperation = 'transfer' | 'bulktransfer';
+
 /**
- * Idempotency-Key on /transfer/request, per user: the same key and body within 24 h gets the first 201 body again
- * and books nothing; the same key with another body is refused. Only successful requests are remembered, so a
- * request rejected by validation may be corrected and sent again under the same key.
+ * Idempotency-Key on /transfer/request and /bulktransfer/request, per user: the same key and body within 24 h gets
+ * the first 201 body again and books nothing; the same key with another body is refused. Only successful requests
+ * are remembered, so a request rejected by validation may be corrected and sent again under the same key.
  */
 export class IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
 
-  replay(userId: string, key: string, body: unknown, now: Date): object | undefined {
-    const entry = this.entries.get(`${userId}\n${key}`);
+  replay(operation: IdempotentOperation, userId: string, key: string, body: unknown, now: Date): object | undefined {
+    const entry = this.entries.get(`${operation}\n${userId}\n${key}`);
     if (!entry || now.getTime() - entry.at.getTime() >= WINDOW_MS) return undefined;
     if (entry.fingerprint !== fingerprint(body)) {
       throw errorResponse(400, GATEWAY.idempotencyMismatch, '同一のIdempotency-Keyで異なる内容の依頼が送信されました。');
@@ -44,10 +47,10 @@ export class IdempotencyStore {
     return entry.response;
   }
 
-  remember(userId: string, key: string, body: unknown, response: object, now: Date): void {
+  remember(operation: IdempotentOperation, userId: string, key: string, body: unknown, response: object, now: Date): void {
     for (const [k, e] of this.entries) {
       if (now.getTime() - e.at.getTime() >= WINDOW_MS) this.entries.delete(k);
     }
-    this.entries.set(`${userId}\n${key}`, { fingerprint: fingerprint(body), response, at: now });
+    this.entries.set(`${operation}\n${userId}\n${key}`, { fingerprint: fingerprint(body), response, at: now });
   }
 }

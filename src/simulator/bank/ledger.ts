@@ -1,6 +1,16 @@
 import { jstDate, jstStamp } from '../jst';
 import { SEED_USERS, type SeedAccount } from '../seed';
 
+/** Who sent the money of an incoming 振込: what 振込入金明細 (PaymentArrival) and the VA statements show. */
+export interface Arrival {
+  applicantName: string;
+  paymentBankName: string;
+  paymentBranchName: string;
+  ediInfo?: string;
+  /** set when it was paid into a virtual account of this account */
+  vaId?: string;
+}
+
 export interface LedgerRow {
   transactionDate: string;
   valueDate: string;
@@ -10,6 +20,7 @@ export interface LedgerRow {
   /** balance after this row */
   balance: number;
   itemKey: string;
+  arrival?: Arrival;
 }
 
 interface Book {
@@ -21,12 +32,30 @@ interface Book {
 /** Balances are never stored: they are the opening balance plus the rows, so they cannot drift. */
 export class Ledger {
   private readonly books = new Map<string, Book>();
+  /** branch code + account number → accountId: where a transfer to GMO Aozora lands */
+  private readonly byNumber = new Map<string, string>();
   private lastItemKey = 0n;
 
   constructor() {
     for (const user of SEED_USERS) {
-      for (const account of user.accounts) this.books.set(account.accountId, { account, ownerId: user.id, rows: [] });
+      for (const account of user.accounts) {
+        this.books.set(account.accountId, { account, ownerId: user.id, rows: [] });
+        this.byNumber.set(`${account.branchCode}${account.accountNumber}`, account.accountId);
+      }
     }
+  }
+
+  has(accountId: string): boolean {
+    return this.books.has(accountId);
+  }
+
+  account(accountId: string): SeedAccount {
+    return this.book(accountId).account;
+  }
+
+  /** The account a transfer to GMO Aozora with this branch and number reaches, if the bank holds it. */
+  accountAt(branchCode: string, accountNumber: string): string | undefined {
+    return this.byNumber.get(`${branchCode}${accountNumber}`);
   }
 
   accountsOf(userId: string): SeedAccount[] {
@@ -57,18 +86,12 @@ export class Ledger {
     return account.openingBalance;
   }
 
-  post(accountId: string, at: Date, transactionType: '1' | '2', amount: number, remarks: string): void {
+  post(accountId: string, at: Date, transactionType: '1' | '2', amount: number, remarks: string, arrival?: Arrival): LedgerRow {
     const balance = this.balance(accountId) + (transactionType === '1' ? amount : -amount);
     const date = jstDate(at);
-    this.book(accountId).rows.push({
-      transactionDate: date,
-      valueDate: date,
-      transactionType,
-      amount,
-      remarks,
-      balance,
-      itemKey: this.nextItemKey(at),
-    });
+    const row: LedgerRow = { transactionDate: date, valueDate: date, transactionType, amount, remarks, balance, itemKey: this.nextItemKey(at), arrival };
+    this.book(accountId).rows.push(row);
+    return row;
   }
 
   /** "明細データtimestamp（μs）": 20 digits, strictly increasing even when the injected clock stands still. */

@@ -9,11 +9,14 @@ import type { SimulatorState } from '../state';
 /** `/ganb/api/corporation/v1` (production, staging) or sunabar's `/corporation/v1`, which is stricter in places. */
 export type Flavour = 'ganb' | 'sunabar';
 
+/** The scopes the corporate API asks for (§2.3). */
+export type Scope = 'private:account' | 'private:transfer' | 'private:bulk-transfer' | 'private:virtual-account';
+
 export interface CorporateContext {
   state: SimulatorState;
   flavour: Flavour;
   /** the handlers every corporate route starts with: count, fault, token and scope */
-  guard(name: Endpoint, scope: 'private:account' | 'private:transfer'): RequestHandler[];
+  guard(name: Endpoint, scope: Scope): RequestHandler[];
 }
 
 const TOKEN_MESSAGES = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { TransferItem, TransferOrder } from '../bank/transfers';
+import { designatedBusinessDate, needsBusinessDay, type HolidayCode } from '../bank/calendar';
+import type { OrderItem, TransferKind, TransferOrder } from '../bank/transfers';
 import { BUSINESS, transferError, type ErrorDetail, type SimHttpError, type TransferErrorDetail } from '../errors';
-import { addDays, isWeekend } from '../jst';
 import { isHalfWidth, isZenginText, normaliseSmallKana } from '../kana';
 import type { SimulatorConfig } from '../options';
 import type { SeedAccount } from '../seed';
@@ -18,9 +18,12 @@ import {
 import { GMO_AOZORA_BANK_CODE, lookupBranch } from '../zengin';
 
 /**
- * errorDetailsCode per field of TransferRequest (header) and Transfer (item). 220001 for an unusable
- * beneficiary name was seen in sunabar; the others are the simulator's own. 0023456 / 金融機関情報エラー is
- * the spec's own example detail, used for a bank or branch that is not in the bank master.
+ * Validation of a TransferRequest (振込, `/transfer/*`) and of a BulkTransferRequest (総合振込, `/bulktransfer/*`):
+ * the same fields and checks, with what differs between them in a RequestForm.
+ *
+ * errorDetailsCode per field of the header and of an item. 220001 for an unusable beneficiary name was seen in
+ * sunabar; the others are the simulator's own. 0023456 / 金融機関情報エラー is the spec's own example detail, used
+ * for a bank or branch that is not in the bank master.
  */
 const HEADER_CODES: Record<string, string> = {
   accountId: BUSINESS.accountNotFound,
@@ -31,6 +34,8 @@ const HEADER_CODES: Record<string, string> = {
   totalAmount: '220106',
   applyComment: '220107',
   transfers: '220108',
+  bulkTransfers: '220108',
+  transferDataName: '220109',
 };
 const ITEM_CODES: Record<string, string> = {
   beneficiaryName: '220001',
@@ -43,6 +48,10 @@ const ITEM_CODES: Record<string, string> = {
   ediInfo: '220009',
   beneficiaryBankName: '220010',
   beneficiaryBranchName: '220012',
+  clearingHouseName: '220013',
+  newCode: '220014',
+  transferDesignatedType: '220015',
+  identification: '220016',
 };
 /** The name fields fail mostly on characters, so say which ones are allowed. */
 const CHARSET_HINTS: Record<string, string> = {
@@ -59,9 +68,11 @@ const MAX_TOTAL_AMOUNT = 999_999_999_999;
 const zenginText = (max: number) => z.string().max(max).refine(isZenginText);
 const halfWidthText = (max: number) => z.string().max(max).refine(isHalfWidth);
 
-const itemSchema = z.object({
-  // The spec's own curl samples send itemId as a number.
-  itemId: optional(z.union([z.number().int().nonnegative().transform(String), z.string()]).pipe(digits(1, 6))),
+/** The spec's own curl samples send itemId as a number. */
+export const itemIdSchema = z.union([z.number().int().nonnegative().transform(String), z.string()]).pipe(digits(1, 6));
+
+/** The fields of an item both kinds share (Transfer, BulkTransfer). */
+export const itemFields = {
   transferAmount: required(digits(1, 20)),
   ediInfo: optional(zenginText(20)),
   beneficiaryBankCode: required(digits(4)),
@@ -71,9 +82,10 @@ const itemSchema = z.object({
   accountTypeCode: required(z.enum(['1', '2', '4', '9'])),
   accountNumber: required(digits(7)),
   beneficiaryName: required(zenginText(48)),
-});
+};
 
-const requestSchema = z.object({
+/** The header fields both kinds share (TransferRequest, BulkTransferRequest). */
+export const headerFields = {
   accountId: required(accountIdSchema),
   remitterName: optional(zenginText(48)),
   transferDesignatedDate: required(dateSchema),
@@ -81,13 +93,27 @@ const requestSchema = z.object({
   totalCount: optional(digits(1, 6)),
   totalAmount: optional(digits(1, 20)),
   applyComment: optional(z.string().max(20)),
-  transfers: required(z.array(itemSchema).min(1).max(MAX_ITEMS)),
-});
+};
 
-type ParsedRequest = z.infer<typeof requestSchema>;
+type ItemFields = z.infer<z.ZodObject<typeof itemFields>>;
+
+/** An item of either kind once its shape is right. */
+export interface ParsedItem extends ItemFields {
+  itemId?: string;
+  clearingHouseName?: string;
+  newCode?: string;
+  transferDesignatedType?: string;
+  identification?: string;
+}
+
+/** A request of either kind once its shape is right, its items under one name. */
+export interface ParsedRequest extends z.infer<z.ZodObject<typeof headerFields>> {
+  transferDataName?: string;
+  items: ParsedItem[];
+}
 
 /** Collects every problem, so one 400 lists them all like the bank's TransferError. */
-class Problems {
+export class Problems {
   private readonly header: ErrorDetail[] = [];
   private readonly items = new Map<string, ErrorDetail[]>();
 
@@ -95,9 +121,10 @@ class Problems {
     this.header.push({ errorDetailsCode: HEADER_CODES[field], errorDetailsMessage: message });
   }
 
-  onItem(itemId: string, code: string, message: string): void {
+  /** `field`: the item field at fault, or a code of its own (220004, 0023456) */
+  onItem(itemId: string, field: string, message: string): void {
     const details = this.items.get(itemId) ?? [];
-    details.push({ errorDetailsCode: code, errorDetailsMessage: message });
+    details.push({ errorDetailsCode: ITEM_CODES[field] ?? field, errorDetailsMessage: message });
     this.items.set(itemId, details);
   }
 
@@ -111,48 +138,69 @@ class Problems {
   }
 }
 
-function displayItemId(body: unknown, index: number): string {
-  const id = (body as { transfers?: Array<{ itemId?: unknown }> } | null)?.transfers?.[index]?.itemId;
+/** What differs between a 振込 and a 総合振込 request. */
+export interface RequestForm {
+  kind: TransferKind;
+  /** where the items are in the body (error details name it) */
+  itemsField: 'transfers' | 'bulkTransfers';
+  schema: z.ZodType<ParsedRequest>;
+  maxItems: number;
+  /** the itemId each item is reported and booked under, once the form's itemId rules are checked */
+  itemIds(items: readonly ParsedItem[], problems: Problems): string[];
+  checkAmount(amount: number, account: SeedAccount | undefined, itemId: string, problems: Problems): void;
+  /** characters the bank keeps of the names; it cuts the rest silently */
+  keep?: { beneficiaryName: number; remitterName: number };
+}
+
+/** The itemId an item is reported under when its own is unusable: its position. */
+function displayItemId(body: unknown, field: string, index: number): string {
+  const id = (body as Record<string, Array<{ itemId?: unknown }> | undefined> | null)?.[field]?.[index]?.itemId;
   return (typeof id === 'string' || typeof id === 'number') && /^\d{1,6}$/.test(String(id)) ? String(id) : String(index + 1);
 }
 
-function parseShape(body: unknown): ParsedRequest {
-  const result = requestSchema.safeParse(Array.isArray(body) ? {} : (body ?? {}));
+function parseShape(body: unknown, form: RequestForm): ParsedRequest {
+  const result = form.schema.safeParse(Array.isArray(body) ? {} : (body ?? {}));
   if (result.success) return result.data;
   const problems = new Problems();
   for (const issue of fieldIssues(result.error, body)) {
     const message = issue.missing ? missingMessage(issue.field) : (CHARSET_HINTS[issue.field] ?? invalidMessage(issue.field));
     const [top, index] = issue.path;
-    if (top === 'transfers' && typeof index === 'number' && ITEM_CODES[issue.field]) {
-      problems.onItem(displayItemId(body, index), ITEM_CODES[issue.field], message);
+    if (top === form.itemsField && typeof index === 'number' && ITEM_CODES[issue.field]) {
+      problems.onItem(displayItemId(body, form.itemsField, index), issue.field, message);
     } else {
-      problems.onHeader(HEADER_CODES[issue.field] ? issue.field : 'transfers', message);
+      problems.onHeader(HEADER_CODES[issue.field] ? issue.field : form.itemsField, message);
     }
   }
   throw problems.error();
 }
 
 /**
- * 振込指定日 on a non-business day with at least one item to another bank (errata 3): holiday code 1 (default)
- * moves it to the next business day, 2 to the previous one, 3 is an error. Returns undefined for an error.
+ * 振込指定日: not in the past; on a non-business day with at least one item to another bank (errata 3),
+ * transferDateHolidayCode 1 (the default) moves it to the next business day, 2 to the previous one, 3 refuses it.
  */
-function businessDate(req: ParsedRequest, config: SimulatorConfig, today: string): string | undefined {
-  const date = req.transferDesignatedDate;
-  const needsBusinessDay = req.transfers.some((t) => t.beneficiaryBankCode !== GMO_AOZORA_BANK_CODE);
-  if (!config.weekendsAreHolidays || !needsBusinessDay || !isWeekend(date)) return date;
-  const code = req.transferDateHolidayCode ?? '1';
-  if (code === '3') return undefined;
-  const step = code === '1' ? 1 : -1;
-  let shifted = addDays(date, step);
-  while (isWeekend(shifted)) shifted = addDays(shifted, step);
-  return shifted >= today ? shifted : undefined;
+function designatedDate(req: ParsedRequest, ctx: TransferContext, problems: Problems): string | undefined {
+  const requested = req.transferDesignatedDate;
+  if (requested < ctx.today) {
+    problems.onHeader('transferDesignatedDate', '振込指定日に過去の日付は指定できません。');
+    return undefined;
+  }
+  if (!needsBusinessDay(req.items.map((t) => t.beneficiaryBankCode))) return requested;
+  const code = (req.transferDateHolidayCode ?? '1') as HolidayCode;
+  const date = designatedBusinessDate(requested, code, ctx.today, ctx.config.bankCalendar);
+  if (!date) {
+    problems.onHeader(
+      'transferDesignatedDate',
+      code === '3' ? '振込指定日が非営業日のため、指定できません。' : '振込指定日の前営業日が過去の日付となるため、指定できません。',
+    );
+  }
+  return date;
 }
 
-function checkTotals(req: ParsedRequest, problems: Problems): void {
-  const count = req.transfers.length;
-  const sum = req.transfers.reduce((s, t) => s + Number(t.transferAmount), 0);
+function checkTotals(req: ParsedRequest, maxItems: number, problems: Problems): void {
+  const count = req.items.length;
+  const sum = req.items.reduce((s, t) => s + Number(t.transferAmount), 0);
   const totals: Array<[field: 'totalCount' | 'totalAmount', expected: number, max: number, mismatch: string]> = [
-    ['totalCount', count, MAX_ITEMS, '合計件数が明細の件数と一致しません。'],
+    ['totalCount', count, maxItems, '合計件数が明細の件数と一致しません。'],
     ['totalAmount', sum, MAX_TOTAL_AMOUNT, '合計金額が明細の振込金額の合計と一致しません。'],
   ];
   for (const [field, expected, max, mismatch] of totals) {
@@ -175,32 +223,21 @@ export interface TransferContext {
   config: SimulatorConfig;
 }
 
-/** Validates a TransferRequest body like the bank does and prices it. Throws a 400 TransferError. */
-export function validateTransferRequest(body: unknown, ctx: TransferContext): TransferOrder {
-  const req = parseShape(body);
+/** Validates a request of the form's kind like the bank does and prices it. Throws a 400 TransferError. */
+export function validateOrder(body: unknown, ctx: TransferContext, form: RequestForm): TransferOrder {
+  const req = parseShape(body, form);
   const problems = new Problems();
   const account = ctx.ownedAccount(req.accountId);
   if (!account) problems.onHeader('accountId', '指定された口座IDは存在しません。');
+  const date = designatedDate(req, ctx, problems);
+  checkTotals(req, form.maxItems, problems);
 
-  const designatedDate = businessDate(req, ctx.config, ctx.today);
-  if (req.transferDesignatedDate < ctx.today) {
-    problems.onHeader('transferDesignatedDate', '振込指定日に過去の日付は指定できません。');
-  } else if (!designatedDate) {
-    problems.onHeader('transferDesignatedDate', '振込指定日が非営業日のため、指定できません。');
-  }
-  checkTotals(req, problems);
-
-  const several = req.transfers.length > 1;
-  const items: TransferItem[] = [];
-  req.transfers.forEach((t, index) => {
-    const itemId = t.itemId ?? String(index + 1);
-    if (several && t.itemId === undefined) problems.onItem(itemId, ITEM_CODES.itemId, missingMessage('itemId'));
-    else if (Number(itemId) !== index + 1) problems.onItem(itemId, ITEM_CODES.itemId, '明細番号は1からの連番で指定してください。');
+  const ids = form.itemIds(req.items, problems);
+  const items: OrderItem[] = [];
+  req.items.forEach((t, index) => {
+    const itemId = ids[index];
     const amount = Number(t.transferAmount);
-    if (amount < 1) problems.onItem(itemId, ITEM_CODES.transferAmount, '振込金額は1円以上で指定してください。');
-    if (account && amount > account.transferLimitAmount) {
-      problems.onItem(itemId, OVER_LIMIT, `振込金額が振込限度額（${account.transferLimitAmount}円）を超えています。`);
-    }
+    form.checkAmount(amount, account, itemId, problems);
     const branch = lookupBranch(t.beneficiaryBankCode, t.beneficiaryBranchCode);
     if (!branch) {
       problems.onItem(itemId, UNKNOWN_BRANCH, '金融機関情報エラー');
@@ -219,17 +256,53 @@ export function validateTransferRequest(body: unknown, ctx: TransferContext): Tr
       branchNameKanji: branch.branchNameKanji,
       accountTypeCode: t.accountTypeCode,
       accountNumber: t.accountNumber,
-      beneficiaryName: normaliseSmallKana(t.beneficiaryName),
+      beneficiaryName: normaliseSmallKana(t.beneficiaryName).slice(0, form.keep?.beneficiaryName),
+      clearingHouseName: t.clearingHouseName,
+      newCode: t.newCode,
+      transferDesignatedType: t.transferDesignatedType,
+      identification: t.identification,
     });
   });
-  if (!account || !designatedDate || problems.any) throw problems.error();
+  if (!account || !date || problems.any) throw problems.error();
 
   return {
+    kind: form.kind,
     accountId: account.accountId,
-    remitterName: normaliseSmallKana(req.remitterName ?? account.accountNameKana),
-    designatedDate,
-    items,
+    remitterName: normaliseSmallKana(req.remitterName ?? account.accountNameKana).slice(0, form.keep?.remitterName),
+    transferDataName: req.transferDataName,
+    designatedDate: date,
+    // the status query lists items by itemId
+    items: items.sort((a, b) => Number(a.itemId) - Number(b.itemId)),
     amount: items.reduce((s, i) => s + i.amount, 0),
     fee: items.reduce((s, i) => s + i.fee, 0),
   };
+}
+
+const transferForm: RequestForm = {
+  kind: 'transfer',
+  itemsField: 'transfers',
+  schema: z
+    .object({ ...headerFields, transfers: required(z.array(z.object({ itemId: optional(itemIdSchema), ...itemFields })).min(1).max(MAX_ITEMS)) })
+    .transform(({ transfers, ...header }) => ({ ...header, items: transfers })),
+  maxItems: MAX_ITEMS,
+  // "1件のみの場合は省略可"; with several, "1～99の範囲で１からの連番"
+  itemIds(items, problems) {
+    return items.map((t, index) => {
+      const itemId = t.itemId ?? String(index + 1);
+      if (items.length > 1 && t.itemId === undefined) problems.onItem(itemId, 'itemId', missingMessage('itemId'));
+      else if (Number(itemId) !== index + 1) problems.onItem(itemId, 'itemId', '明細番号は1からの連番で指定してください。');
+      return itemId;
+    });
+  },
+  checkAmount(amount, account, itemId, problems) {
+    if (amount < 1) problems.onItem(itemId, 'transferAmount', '振込金額は1円以上で指定してください。');
+    if (account && amount > account.transferLimitAmount) {
+      problems.onItem(itemId, OVER_LIMIT, `振込金額が振込限度額（${account.transferLimitAmount}円）を超えています。`);
+    }
+  },
+};
+
+/** Validates a TransferRequest body like the bank does and prices it. Throws a 400 TransferError. */
+export function validateTransferRequest(body: unknown, ctx: TransferContext): TransferOrder {
+  return validateOrder(body, ctx, transferForm);
 }
