@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import { BankError } from './errors';
 import { parseBankBody } from './accountsApi';
 import type { BankHttpClient } from './httpClient';
+import { allStatusPages, periodPaging } from './statusPaging';
+
+/** GMO's transferDateHolidayCode: what the bank does with a 振込指定日 that is not a business day (1 翌営業日, 2 前営業日, 3 エラー返却). */
+export type HolidayCode = '1' | '2' | '3';
 
 /** GMO's TransferRequest for one item (amounts and codes as strings, as on the wire). */
 export interface TransferRequestBody {
   accountId: string;
   transferDesignatedDate: string;
-  transferDateHolidayCode: '1';
+  transferDateHolidayCode: HolidayCode;
   totalCount: '1';
   totalAmount: string;
   transfers: [
@@ -67,9 +70,7 @@ export type BankTransferDetail = z.infer<typeof transferDetail>;
 const statusResponse = z.object({
   acceptanceKeyClass: z.string(),
   count: z.string(),
-  transferQueryBulkResponses: z
-    .array(z.object({ hasNext: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(), nextItemKey: z.string().optional() }))
-    .optional(),
+  transferQueryBulkResponses: periodPaging,
   transferDetails: z.array(transferDetail).optional(),
 });
 
@@ -100,26 +101,21 @@ export class TransfersApi {
   }
 
   /** Every transfer applied for in the window (振込申請受付日), following the nested paging, bounded. */
-  async statusByPeriod(accessToken: string, accountId: string, dateFrom: string, dateTo: string, maxPages = 20): Promise<BankTransferDetail[]> {
-    const all: BankTransferDetail[] = [];
-    let nextItemKey: string | undefined;
-    for (let page = 0; page < maxPages; page++) {
-      const res = await this.http.send({
-        method: 'GET',
-        path: '/transfer/status',
-        accessToken,
-        query: { accountId, queryKeyClass: '2', dateFrom, dateTo, requestTransferTerm: '1', nextItemKey },
-      });
-      const parsed = parseBankBody(statusResponse, res.body, 'GET /transfer/status');
-      all.push(...(parsed.transferDetails ?? []));
-      const paging = parsed.transferQueryBulkResponses?.[0];
-      if (!paging?.hasNext || !paging.nextItemKey) return all;
-      nextItemKey = paging.nextItemKey;
-    }
-    // a search cut short would say "not at the bank" for a transfer that is: never answer with a partial list
-    throw new BankError('protocol', `GET /transfer/status: more than ${maxPages} pages for ${dateFrom}..${dateTo}; the search is incomplete`, {
-      certainlyNotProcessed: true,
-    });
+  statusByPeriod(accessToken: string, accountId: string, dateFrom: string, dateTo: string, maxPages = 20): Promise<BankTransferDetail[]> {
+    return allStatusPages(
+      async (nextItemKey) => {
+        const res = await this.http.send({
+          method: 'GET',
+          path: '/transfer/status',
+          accessToken,
+          query: { accountId, queryKeyClass: '2', dateFrom, dateTo, requestTransferTerm: '1', nextItemKey },
+        });
+        const parsed = parseBankBody(statusResponse, res.body, 'GET /transfer/status');
+        return { items: parsed.transferDetails ?? [], paging: parsed.transferQueryBulkResponses };
+      },
+      maxPages,
+      `GET /transfer/status ${dateFrom}..${dateTo}`,
+    );
   }
 
   async cancel(accessToken: string, accountId: string, applyNo: string): Promise<{ resultCode: string }> {

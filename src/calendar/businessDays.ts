@@ -8,6 +8,10 @@ import holidayJp from '@holiday-jp/holiday_jp';
 
 const DAY_MS = 86_400_000;
 const YEAR_END = new Set(['12-31', '01-01', '01-02', '01-03']);
+const HOLIDAYS = holidayJp.holidays as Record<string, { name: string } | undefined>;
+
+/** The last day whose holidays the table knows (the end of its last year): later dates cannot be checked. */
+export const CALENDAR_LAST_DAY = `${Object.keys(HOLIDAYS).sort().at(-1)!.slice(0, 4)}-12-31`;
 
 function weekday(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay();
@@ -19,7 +23,7 @@ export function nonBusinessDayReason(date: string): string | undefined {
   if (day === 6) return 'a Saturday (土曜日)';
   if (day === 0) return 'a Sunday (日曜日)';
   if (YEAR_END.has(date.slice(5))) return 'a bank year-end holiday (年末年始, 12/31–1/3)';
-  const holiday = (holidayJp.holidays as Record<string, { name: string } | undefined>)[date];
+  const holiday = HOLIDAYS[date];
   return holiday ? `a national holiday (${holiday.name})` : undefined;
 }
 

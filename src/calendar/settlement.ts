@@ -1,6 +1,7 @@
 import { jstDate } from '../bank/jst';
+import type { HolidayCode } from '../bank/transfersApi';
 import type { FieldIssue } from '../domain/errors';
-import { isBusinessDay, nextBusinessDay, nonBusinessDayReason, onOrAfterBusinessDay, previousBusinessDay } from './businessDays';
+import { CALENDAR_LAST_DAY, isBusinessDay, nextBusinessDay, nonBusinessDayReason, onOrAfterBusinessDay, previousBusinessDay } from './businessDays';
 
 /**
  * What a caller wants done with a designated date that is not a bank business day. Never decided
@@ -10,7 +11,6 @@ export const HOLIDAY_RULES = ['reject', 'next_business_day', 'previous_business_
 export type HolidayRule = (typeof HOLIDAY_RULES)[number];
 
 /** GMO's transferDateHolidayCode for each rule: 1 翌営業日, 2 前営業日, 3 エラー返却. */
-type HolidayCode = '1' | '2' | '3';
 const HOLIDAY_CODE: Record<HolidayRule, HolidayCode> = { next_business_day: '1', previous_business_day: '2', reject: '3' };
 
 /** Same-day 振込 to another bank is accepted until 15:00 JST; later, it settles on the next business day. */
@@ -64,6 +64,7 @@ export function planSettlement(input: {
   } else {
     designatedDate = input.requested;
     if (designatedDate < today) return { field, reason: `must be today (${today} JST) or later` };
+    if (designatedDate > CALENDAR_LAST_DAY) return { field, reason: `must be ${CALENDAR_LAST_DAY} or earlier: Japan's holidays are not known beyond it` };
     const reason = nonBusinessDayReason(designatedDate);
     const rule = input.rule ?? 'reject';
     holidayCode = HOLIDAY_CODE[rule];
@@ -86,7 +87,9 @@ export function planSettlement(input: {
 
   if (day === today && isBusinessDay(today) && input.beneficiaryBankCode !== GMO_AOZORA_BANK_CODE && afterCutOff(input.now)) {
     const next = nextBusinessDay(today);
-    note = `requested after the same-day cut-off (${CUT_OFF_TEXT}); it settles on the next business day, ${next}`;
+    // a holiday move onto today (previous_business_day) is still told, then why it is not today after all
+    const cutOff = `requested after the same-day cut-off (${CUT_OFF_TEXT}); it settles on the next business day, ${next}`;
+    note = note ? `${note}; ${cutOff}` : cutOff;
     day = next;
   }
   return { designatedDate, holidayCode, settlementDate: day, note };
@@ -94,4 +97,22 @@ export function planSettlement(input: {
 
 export function isFieldIssue(x: PlannedSettlement | FieldIssue): x is FieldIssue {
   return 'reason' in x;
+}
+
+/**
+ * What the bank's own 振込指定日 (transferDesignatedDate of /transfer/status) says of a planned settlement:
+ * undefined when it agrees with the plan, else the date the bank settles on and why. The bank shows the date
+ * after its holiday move but not after the cut-off, so the designated business day we sent is no news.
+ */
+export function settlementShownByBank(
+  planned: { designatedDate: string; settlementDate: string | null },
+  bankDate: string | undefined,
+): { settlementDate: string; note: string } | undefined {
+  if (!bankDate || !/^\d{4}-\d{2}-\d{2}$/.test(bankDate) || bankDate === planned.settlementDate) return undefined;
+  if (bankDate === planned.designatedDate && isBusinessDay(bankDate)) return undefined;
+  const note =
+    bankDate === planned.designatedDate
+      ? `the bank keeps ${bankDate} as the transfer date although it is ${nonBusinessDayReason(bankDate)} (a transfer within GMO Aozora, or the bank's calendar)`
+      : `the bank moved the transfer date from ${planned.designatedDate} to ${bankDate} (its /transfer/status shows it)`;
+  return { settlementDate: bankDate, note };
 }

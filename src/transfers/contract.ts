@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { accountIdSchema } from '../accounts/contract';
 import { API_PROBLEMS, BANK_PROBLEMS, companyParams, endpoint, jsonResponse, problemResponses } from '../http/endpoint';
 import { problemSchema } from '../http/problemSchema';
+import { HOLIDAY_RULES } from '../calendar/settlement';
 import { FEE_STATUSES, TRANSFER_STATUSES } from './lifecycle';
 import { ACCOUNT_TYPE_CODES, type BeneficiaryAccountType } from './accountTypes';
 
@@ -21,14 +22,14 @@ const yenAmount = z
   .meta({ description: 'yen, a JSON integer, at most the account’s `transferLimitAmount`', example: 12000 });
 
 const ACCOUNT_TYPES = Object.keys(ACCOUNT_TYPE_CODES) as [BeneficiaryAccountType, ...BeneficiaryAccountType[]];
-const beneficiaryAccountTypeSchema = z
+export const beneficiaryAccountTypeSchema = z
   .enum(ACCOUNT_TYPES, { error: 'must be ordinary, current, savings or other' })
   .meta({ description: '預金種別: ordinary 普通, current 当座, savings 貯蓄, other その他 (GMO 1/2/4/9)' });
 
 const bankCode = z.string().regex(/^\d{4}$/, 'must be the 4-digit zengin bank code').meta({ description: 'zengin bank code', example: '0005' });
 const branchCode = z.string().regex(/^\d{3}$/, 'must be the 3-digit zengin branch code').meta({ description: 'zengin branch code', example: '001' });
 
-const beneficiarySchema = z
+export const beneficiarySchema = z
   .object({
     bankCode,
     branchCode,
@@ -54,7 +55,21 @@ const transferBodySchema = z
     accountId: accountIdSchema.optional().meta({ description: 'the company’s account to pay from; defaults to the connection’s 代表口座' }),
     amount: yenAmount,
     beneficiary: beneficiarySchema,
-    designatedDate: z.iso.date('must be a date YYYY-MM-DD').optional().meta({ description: '振込指定日 (JST); defaults to today' }),
+    designatedDate: z.iso
+      .date('must be a date YYYY-MM-DD')
+      .optional()
+      .meta({
+        description:
+          '振込指定日 (JST), today or later. A day that is not a bank business day (Saturday, Sunday, national holiday, 12/31–1/3) is a 422 `transfer-invalid` unless `holidayRule` says where to move it. Absent: as soon as possible (today; on a non-business day the bank settles it on the next business day, and `settlementNote` says so).',
+        example: '2026-11-25',
+      }),
+    holidayRule: z
+      .enum(HOLIDAY_RULES, { error: 'must be reject, next_business_day or previous_business_day' })
+      .optional()
+      .meta({
+        description:
+          'What to do when `designatedDate` is not a bank business day: `reject` (the default) answers 422; `next_business_day` and `previous_business_day` move it and say so in `settlementNote`. Sent to GMO as `transferDateHolidayCode` 3 / 1 / 2 (a resend sends the same). The previous business day must not have passed.',
+      }),
     ediInfo: z
       .string()
       .trim()
@@ -68,7 +83,7 @@ const transferBodySchema = z
   .meta({ id: 'TransferRequest' });
 export type TransferBody = z.infer<typeof transferBodySchema>;
 
-const idempotencyKeySchema = z
+export const idempotencyKeySchema = z
   .string({ error: 'the Idempotency-Key header is required' })
   .min(1, 'the Idempotency-Key header is required')
   .max(128, 'must be at most 128 characters')
@@ -81,7 +96,7 @@ const DAY_MS = 86_400_000;
  * An instant: an ISO 8601 date-time with its offset, or a plain date taken as that whole day in JST
  * (`from=2026-11-25` starts at its midnight JST, `to=2026-11-25` ends at the next midnight JST).
  */
-const instantOrJstDate = (edge: 'start' | 'end') =>
+export const instantOrJstDate = (edge: 'start' | 'end') =>
   z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO 8601 date-time or a date YYYY-MM-DD (JST)' }).transform((v) => {
     if (v.length > 10) return new Date(v);
     const midnight = Date.parse(`${v}T00:00:00${JST_OFFSET}`);
@@ -117,7 +132,7 @@ const IDEMPOTENCY = `**Required** on every POST /transfers: 1–128 printable AS
 
 Once a transfer row exists the API never answers 5xx for it. \`GET …/transfers?idempotencyKey=K\` finds what became of a request whose answer was lost.`;
 
-const idempotencyHeaders = z.object({
+export const idempotencyHeaders = z.object({
   'Idempotency-Key': idempotencyKeySchema.meta({
     description: 'Required: 1–128 printable ASCII characters, compared exactly, unique per company. The same key with the same body replays the first answer; with another body it is a 422 (the operation describes every case).',
     example: 'buyback-0001',
@@ -129,7 +144,7 @@ const idempotencyHeaders = z.object({
 const iso = z.iso.datetime();
 const yen = z.number().int();
 
-const bankErrorDetailSchema = z
+export const bankErrorDetailSchema = z
   .object({ code: z.string(), message: z.string(), itemId: z.string().optional() })
   .meta({ id: 'BankErrorDetail', description: 'one of the bank’s error details (GMO errorDetails / transferErrorDetails)' });
 
@@ -158,7 +173,12 @@ export const transferSchema = z
         name: z.string().meta({ description: 'as sent to the bank (half-width 振込許容文字)', example: 'ﾔﾏﾀﾞ ﾀﾛｳ' }),
       })
       .meta({ id: 'TransferBeneficiary' }),
-    designatedDate: z.iso.date(),
+    designatedDate: z.iso.date().meta({ description: 'the 振込指定日 sent to the bank' }),
+    settlementDate: z.iso.date().nullable().meta({
+      description:
+        'the bank business day the money is expected to arrive: `designatedDate`, or where `holidayRule`, the 15:00 JST cut-off (to other banks) or the bank itself (as its `/transfer/status` shows) moved it; null on transfers stored before it was recorded',
+    }),
+    settlementNote: z.string().nullable().meta({ description: 'why `settlementDate` is not `designatedDate`; null when they agree' }),
     ediInfo: z.string().meta({ description: 'as sent to the bank; our reference `RC…` when the request had none', example: 'RC0123456789AB' }),
     reference: z.string().nullable(),
     idempotencyKey: z.string(),
@@ -184,8 +204,23 @@ const transferListSchema = z
 export type TransferList = z.infer<typeof transferListSchema>;
 
 const feeQuoteSchema = z
-  .object({ fee: yen, totalDebit: yen, accountId: z.string() })
-  .meta({ id: 'FeeQuote', example: { fee: 145, totalDebit: 12145, accountId: '101011234567' } });
+  .object({
+    fee: yen,
+    totalDebit: yen,
+    accountId: z.string(),
+    settlementDate: z.iso.date().meta({ description: 'the bank business day the money would arrive if the transfer were requested now' }),
+    settlementNote: z.string().nullable().meta({ description: 'why `settlementDate` is not the designated date (holiday rule, cut-off); null when they agree' }),
+  })
+  .meta({
+    id: 'FeeQuote',
+    example: {
+      fee: 145,
+      totalDebit: 12145,
+      accountId: '101011234567',
+      settlementDate: '2026-11-25',
+      settlementNote: 'requested after the same-day cut-off (15:00 JST); it settles on the next business day, 2026-11-25',
+    },
+  });
 export type FeeQuote = z.infer<typeof feeQuoteSchema>;
 
 /** A problem that may carry the stored transfer (account number masked). */
@@ -215,6 +250,8 @@ const EXAMPLE_TRANSFER: TransferView = {
     name: 'ﾔﾏﾀﾞ ﾀﾛｳ',
   },
   designatedDate: '2026-11-25',
+  settlementDate: '2026-11-25',
+  settlementNote: null,
   ediInfo: 'RC3F1C2A9E4B7D',
   reference: 'BUY-0001',
   idempotencyKey: 'buyback-0001',
@@ -284,12 +321,32 @@ export const createTransfer = endpoint({
         summary: 'a 買取代金 payout',
         value: { amount: 12000, beneficiary: { bankCode: '0005', branchCode: '001', accountType: 'ordinary', accountNumber: '1234567', name: 'ヤマダ タロウ' }, reference: 'BUY-0001' },
       },
+      onAHoliday: {
+        summary: 'a date that may fall on a holiday, moved to the next business day',
+        value: {
+          amount: 12000,
+          beneficiary: { bankCode: '0005', branchCode: '001', accountType: 'ordinary', accountNumber: '1234567', name: 'ヤマダ タロウ' },
+          designatedDate: '2026-11-28',
+          holidayRule: 'next_business_day',
+          reference: 'BUY-0002',
+        },
+      },
     },
   },
   responses: {
     201: jsonResponse('Accepted by the bank (`status: "submitted"`), or the replay of such a first answer.', transferSchema, {
       headers: transferResponseHeaders,
-      examples: { submitted: { value: EXAMPLE_TRANSFER } },
+      examples: {
+        submitted: { value: EXAMPLE_TRANSFER },
+        movedToNextBusinessDay: {
+          value: {
+            ...EXAMPLE_TRANSFER,
+            designatedDate: '2026-11-28',
+            settlementDate: '2026-11-30',
+            settlementNote: '2026-11-28 is a Saturday (土曜日); moved to the next business day, 2026-11-30, as asked (holidayRule next_business_day)',
+          },
+        },
+      },
     }),
     202: jsonResponse(
       'Stored, outcome not final: `pending` (certainly not processed: 429, maintenance, connection refused; the poller sends it later) or `unknown` (sent, answer lost: reconciled, never resent blindly). Or the replay of such a first answer.',

@@ -1,5 +1,6 @@
 import type { BankAccount } from '../bank/accountsApi';
-import type { TransferRequestBody } from '../bank/transfersApi';
+import type { HolidayCode, TransferRequestBody } from '../bank/transfersApi';
+import { isFieldIssue, planSettlement } from '../calendar/settlement';
 import type { FieldIssue } from '../domain/errors';
 import { TransferInvalidError } from './errors';
 import { ACCOUNT_TYPE_CODES } from './accountTypes';
@@ -19,7 +20,14 @@ interface TransferDraft {
   beneficiaryAccountNumber: string;
   /** half-width 振込許容文字, as sent to the bank */
   beneficiaryName: string;
+  /** the 振込指定日 sent to the bank */
   designatedDate: string;
+  /** what the bank is told to do should it find designatedDate not a business day (sent again on every resend) */
+  holidayCode: HolidayCode;
+  /** the business day the money is expected to arrive */
+  settlementDate: string;
+  /** why settlementDate is not designatedDate (a holiday rule, the cut-off); null when they agree */
+  settlementNote: string | null;
   /** the caller's, normalised; absent: our reference is used */
   ediInfo?: string;
   reference: string | null;
@@ -28,7 +36,7 @@ interface TransferDraft {
 /** Only 普通預金 accounts (科目 01/02) can send transfers. */
 const PAYING_ACCOUNT_TYPES = new Set(['01', '02']);
 
-function payingAccount(accounts: BankAccount[], accountId: string | undefined): BankAccount | undefined {
+export function payingAccount(accounts: BankAccount[], accountId: string | undefined): BankAccount | undefined {
   const paying = accounts.filter((a) => PAYING_ACCOUNT_TYPES.has(a.accountTypeCode) && a.currencyCode === 'JPY');
   if (accountId) return paying.find((a) => a.accountId === accountId);
   return paying.find((a) => a.primaryAccountCode === '1') ?? paying[0];
@@ -98,10 +106,10 @@ export function draftEdiInfo(ediInfo: string | undefined, field: string, errors:
 }
 
 /**
- * Checks against zengin-code, the connection's accounts and GMO's character rules. Every failing field
- * is reported at once (422), and nothing is stored.
+ * Checks against zengin-code, the connection's accounts, GMO's character rules and the bank's calendar
+ * (`now` decides today and the cut-off). Every failing field is reported at once (422), and nothing is stored.
  */
-export function buildDraft(body: TransferBody, accounts: BankAccount[], todayJst: string): TransferDraft {
+export function buildDraft(body: TransferBody, accounts: BankAccount[], now: Date): TransferDraft {
   const errors: FieldIssue[] = [];
   const account = draftPayingAccount(accounts, body.accountId, errors);
   const limit = transferLimit(account);
@@ -111,27 +119,33 @@ export function buildDraft(body: TransferBody, accounts: BankAccount[], todayJst
   const beneficiary = draftBeneficiary(body.beneficiary, 'beneficiary', errors);
   const ediInfo = draftEdiInfo(body.ediInfo, 'ediInfo', errors);
 
-  const designatedDate = body.designatedDate ?? todayJst;
-  if (designatedDate < todayJst) errors.push({ field: 'designatedDate', reason: `must be today (${todayJst} JST) or later` });
+  const settlement = planSettlement({ requested: body.designatedDate, rule: body.holidayRule, now, beneficiaryBankCode: body.beneficiary.bankCode });
+  if (isFieldIssue(settlement)) errors.push(settlement);
 
-  if (errors.length > 0 || !account || !beneficiary) throw new TransferInvalidError(errors);
+  if (errors.length > 0 || !account || !beneficiary || isFieldIssue(settlement)) throw new TransferInvalidError(errors);
   return {
     accountId: account.accountId,
     amount: body.amount,
     ...beneficiary,
-    designatedDate,
+    designatedDate: settlement.designatedDate,
+    holidayCode: settlement.holidayCode,
+    settlementDate: settlement.settlementDate,
+    settlementNote: settlement.note,
     ediInfo,
     reference: body.reference ?? null,
   };
 }
 
 /** GMO's one-item TransferRequest for a draft or a stored transfer (same field names). */
-export function gmoTransferRequest(t: Omit<TransferDraft, 'ediInfo' | 'reference'>, ediInfo: string): TransferRequestBody {
+export function gmoTransferRequest(
+  t: Pick<TransferDraft, 'accountId' | 'amount' | 'designatedDate' | 'holidayCode' | keyof BeneficiaryDraft>,
+  ediInfo: string,
+): TransferRequestBody {
   const amount = String(t.amount);
   return {
     accountId: t.accountId,
     transferDesignatedDate: t.designatedDate,
-    transferDateHolidayCode: '1',
+    transferDateHolidayCode: t.holidayCode,
     totalCount: '1',
     totalAmount: amount,
     transfers: [

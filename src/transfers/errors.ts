@@ -52,9 +52,3 @@ export class CancelRefusedError extends DomainError {
     super(`The bank refused the cancellation: ${bankMessage}`);
   }
 }
-
-export class InvalidCursorError extends DomainError {
-  constructor() {
-    super('is not a cursor this API returned');
-  }
-}

@@ -1,17 +1,16 @@
 import type { Bank } from '../bank';
-import { BankError, BankOAuthError } from '../bank/errors';
 import { jstDate } from '../bank/jst';
+import { settlementShownByBank } from '../calendar/settlement';
 import type { BankTransferDetail } from '../bank/transfersApi';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
-import { NotConnectedError, ReauthorizationRequiredError, RefreshBusyError } from '../tokens/errors';
 import type { TokenVault } from '../tokens/vault';
 import { withAccessToken } from '../tokens/withAccessToken';
 import { statusFromBankCode } from './lifecycle';
-import { POLL } from './pollPolicy';
 import { carriesOurReference } from './reference';
-import { AMBIGUOUS } from './reconcileFlags';
 import type { TransferSubmitter } from './submitter';
+import { AMBIGUOUS } from './reconcileFlags';
+import { afterSearch, beforeSearch, isPollFailure } from './unsentPolicy';
 import type { Transfer } from './transfer.entity';
 import type { BankReading, TransferStore } from './transferStore';
 
@@ -64,13 +63,7 @@ export class TransferReconciler {
       await this.store.pushedBack(t);
       return 'unchanged';
     } catch (err) {
-      if (
-        err instanceof BankError ||
-        err instanceof BankOAuthError ||
-        err instanceof NotConnectedError ||
-        err instanceof ReauthorizationRequiredError ||
-        err instanceof RefreshBusyError
-      ) {
+      if (isPollFailure(err)) {
         this.log.warn('transfer poll failed; will try again', { transferId: t.id, companyId: t.companyId, error: err.message });
         await this.store.pushedBack(t);
         return 'deferred';
@@ -85,48 +78,48 @@ export class TransferReconciler {
   }
 
   private async reconcileUnsent(t: Transfer, now: Date): Promise<PollOutcome> {
-    const inFlightFor = t.inFlightSince ? now.getTime() - t.inFlightSince.getTime() : undefined;
-    if (inFlightFor !== undefined && inFlightFor < POLL.inFlightGraceSeconds * 1000) return 'unchanged';
-    const mayHaveBeenSent = t.status === 'unknown' || t.inFlightSince !== null;
-    if (!mayHaveBeenSent) {
+    const step = beforeSearch(t, now);
+    if (step === 'wait') return 'unchanged';
+    if (step === 'send') {
       await this.submitter.claimAndSend(t);
       return 'resent';
     }
     const match = await this.findAtBank(t, now);
-    if (match.kind === 'exact') {
-      const applyNo = match.detail.transferApplies?.[0]?.applyNo;
-      this.log.info('unknown transfer found at the bank under our reference; adopting its applyNo', { transferId: t.id, companyId: t.companyId, applyNo });
-      const reading = this.reading(t, match.detail);
-      if (!reading || !applyNo) return this.flagAmbiguous(t, 1);
-      await this.store.followed(t, { ...reading, applyNo, errorCode: reading.errorCode ?? null }, true);
-      return 'adopted';
+    switch (afterSearch(t, now, match.kind)) {
+      case 'adopt': {
+        const detail = (match as { detail: BankTransferDetail }).detail;
+        const applyNo = detail.transferApplies?.[0]?.applyNo;
+        this.log.info('unknown transfer found at the bank under our reference; adopting its applyNo', { transferId: t.id, companyId: t.companyId, applyNo });
+        const reading = this.reading(t, detail);
+        if (!reading || !applyNo) return this.flagAmbiguous(t, 1);
+        await this.store.followed(t, { ...reading, applyNo, errorCode: reading.errorCode ?? null }, true);
+        return 'adopted';
+      }
+      case 'hold':
+        // a human decides: never resent, never adopted by a guess
+        await this.store.pushedBack(t);
+        return 'flagged';
+      case 'wait':
+        await this.store.pushedBack(t);
+        return 'unchanged';
+      case 'flag':
+        // past the bank's key window a resend could be booked twice if the search missed the first one
+        return this.flagAmbiguous(t, match.kind === 'inexact' ? match.candidates : 0);
+      case 'resend':
+        if (match.kind === 'inexact') {
+          // only the bank's Idempotency-Key replay can tell exactly, and only while it remembers the key
+          this.log.warn('unknown transfer matches the bank only inexactly; resending with the same Idempotency-Key so the bank answers for it', {
+            transferId: t.id,
+            companyId: t.companyId,
+            candidates: match.candidates,
+          });
+        } else {
+          this.log.warn('unknown transfer not found at the bank; resending with the same Idempotency-Key', { transferId: t.id, companyId: t.companyId });
+        }
+        // a crashed send left inFlightSince set: release it so the row can be claimed again
+        await this.submitter.claimAndSend(await this.store.releaseStaleClaim(t));
+        return 'resent';
     }
-    if (t.errorCode === AMBIGUOUS) {
-      // a human decides: never resent, never adopted by a guess
-      await this.store.pushedBack(t);
-      return 'flagged';
-    }
-    const lastTry = (t.inFlightSince ?? t.lastAttemptAt ?? t.createdAt).getTime();
-    if (now.getTime() - lastTry < POLL.resendAfterSeconds * 1000) {
-      await this.store.pushedBack(t);
-      return 'unchanged';
-    }
-    // Past the bank's key window a resend could be booked twice if the search missed the first one: a human decides.
-    if (now.getTime() - t.createdAt.getTime() >= POLL.bankKeyWindowSeconds * 1000) return this.flagAmbiguous(t, match.kind === 'inexact' ? match.candidates : 0);
-    if (match.kind === 'inexact') {
-      // The bank shows a transfer that may or may not be this one (the caller's own ediInfo, or several alike).
-      // Only the bank's Idempotency-Key replay can tell exactly, and only while it remembers the key.
-      this.log.warn('unknown transfer matches the bank only inexactly; resending with the same Idempotency-Key so the bank answers for it', {
-        transferId: t.id,
-        companyId: t.companyId,
-        candidates: match.candidates,
-      });
-    } else {
-      this.log.warn('unknown transfer not found at the bank; resending with the same Idempotency-Key', { transferId: t.id, companyId: t.companyId });
-    }
-    // a crashed send left inFlightSince set: release it so the row can be claimed again
-    await this.submitter.claimAndSend(await this.store.releaseStaleClaim(t));
-    return 'resent';
   }
 
   private async flagAmbiguous(t: Transfer, candidates: number): Promise<PollOutcome> {
@@ -168,18 +161,23 @@ export class TransferReconciler {
     return { kind: 'inexact', candidates: free.length };
   }
 
-  /** The bank's status in our terms; undefined for a code the one mapping does not know. */
+  /**
+   * The bank's status in our terms (and the settlement day its 振込指定日 says, when that is news);
+   * undefined for a code the one mapping does not know.
+   */
   private reading(t: Transfer, detail: BankTransferDetail): BankReading | undefined {
     const code = detail.transferStatus;
     const mapped = code ? statusFromBankCode(code) : undefined;
     if (!code || !mapped) return undefined;
     const fee = detail.transferDetailFee !== undefined && /^\d+$/.test(detail.transferDetailFee) ? Number(detail.transferDetailFee) : undefined;
     const failing = mapped.status === 'failed' || mapped.status === 'returned' || mapped.status === 'returning';
+    const settlement = settlementShownByBank(t, detail.transferResponses?.[0]?.transferDesignatedDate);
     return {
       status: mapped.status,
       bankStatus: code,
       fee,
       ...(failing ? { errorCode: `BANK_STATUS_${code}`, errorMessage: mapped.reason ?? null } : {}),
+      ...(settlement ? { settlement } : {}),
     };
   }
 
@@ -190,8 +188,12 @@ export class TransferReconciler {
       await this.store.pushedBack(t);
       return 'unchanged';
     }
-    const changed = reading.bankStatus !== t.bankStatus || reading.status !== t.status;
-    if (changed) this.log.info('transfer status changed', { transferId: t.id, companyId: t.companyId, from: t.status, to: reading.status, bankStatus: reading.bankStatus });
+    const statusChanged = reading.bankStatus !== t.bankStatus || reading.status !== t.status;
+    if (statusChanged) this.log.info('transfer status changed', { transferId: t.id, companyId: t.companyId, from: t.status, to: reading.status, bankStatus: reading.bankStatus });
+    if (reading.settlement) {
+      this.log.info('the bank settles the transfer on another day than planned', { transferId: t.id, companyId: t.companyId, planned: t.settlementDate, ...reading.settlement });
+    }
+    const changed = statusChanged || reading.settlement !== undefined;
     await this.store.followed(t, reading, changed);
     return changed ? 'updated' : 'unchanged';
   }

@@ -1,14 +1,12 @@
 import type { Bank } from '../bank';
-import { BankError, BankOAuthError } from '../bank/errors';
 import type { Logger } from '../log';
-import { DecryptionError } from '../crypto/cipher';
-import { NotConnectedError, ReauthorizationRequiredError, RefreshBusyError } from '../tokens/errors';
 import type { TokenVault } from '../tokens/vault';
 import { withAccessToken } from '../tokens/withAccessToken';
 import { gmoTransferRequest } from './draft';
 import type { Transfer } from './transfer.entity';
 import type { TransferStore } from './transferStore';
 import { AMBIGUOUS } from './reconcileFlags';
+import { classifySendFailure, type SendFailure } from './sendFailure';
 
 /**
  * Sends one transfer row to /transfer/request and records what is known afterwards. The only rule
@@ -60,33 +58,28 @@ export class TransferSubmitter {
   }
 
   private async recordFailure(t: Transfer, err: unknown): Promise<Transfer> {
-    if (t.status === 'unknown') return this.recordResendFailure(t, err);
-    if (err instanceof NotConnectedError || err instanceof ReauthorizationRequiredError) {
-      // the vault found no usable token: the bank was certainly not asked
-      this.log.warn('transfer not sent: no usable bank connection', { transferId: t.id, companyId: t.companyId, reason: err.message });
-      return this.store.refused(t, { code: err instanceof NotConnectedError ? 'NOT_CONNECTED' : 'REAUTHORIZATION_REQUIRED', message: err.message });
+    const failure = classifySendFailure(err);
+    const ids = { transferId: t.id, companyId: t.companyId };
+    if (t.status === 'unknown') return this.recordResendFailure(t, failure);
+    switch (failure.kind) {
+      case 'no_connection':
+        // the vault found no usable token: the bank was certainly not asked
+        this.log.warn('transfer not sent: no usable bank connection', { ...ids, reason: failure.message });
+        return this.store.refused(t, { code: failure.code, message: failure.message });
+      case 'no_token_now':
+        this.log.warn('transfer not sent: no access token now; will retry', { ...ids, error: failure.message });
+        return this.store.deferred(t);
+      case 'refused':
+        this.log.warn('transfer refused by the bank', { ...ids, httpStatus: failure.httpStatus, errorCode: failure.code });
+        return this.store.refused(t, failure);
+      case 'not_processed':
+        // 429 / 503 maintenance / connection refused: nothing happened at the bank, send again later
+        this.log.warn('transfer not accepted yet; will retry', { ...ids, bankError: failure.bankError, httpStatus: failure.httpStatus });
+        return this.store.deferred(t);
+      case 'unknown':
+        this.log.warn('transfer outcome unknown; will reconcile before any resend', { ...ids, bankError: failure.bankError, httpStatus: failure.httpStatus });
+        return this.store.outcomeUnknown(t);
     }
-    if (err instanceof BankOAuthError || err instanceof RefreshBusyError || err instanceof DecryptionError) {
-      // no access token could be had: the transfer request never left
-      this.log.warn('transfer not sent: no access token now; will retry', { transferId: t.id, companyId: t.companyId, error: err.message });
-      return this.store.deferred(t);
-    }
-    if (!(err instanceof BankError)) throw err;
-    if (err.kind === 'rejected' || err.kind === 'forbidden') {
-      this.log.warn('transfer refused by the bank', { transferId: t.id, companyId: t.companyId, httpStatus: err.status, errorCode: err.options.errorCode });
-      return this.store.refused(t, {
-        code: err.options.errorCode ?? `HTTP_${err.status}`,
-        message: err.options.errorMessage ?? err.message,
-        details: err.options.details ?? [],
-      });
-    }
-    if (err.certainlyNotProcessed) {
-      // 429 / 503 maintenance / connection refused: nothing happened at the bank, send again later
-      this.log.warn('transfer not accepted yet; will retry', { transferId: t.id, companyId: t.companyId, bankError: err.kind, httpStatus: err.status });
-      return this.store.deferred(t);
-    }
-    this.log.warn('transfer outcome unknown; will reconcile before any resend', { transferId: t.id, companyId: t.companyId, bankError: err.kind, httpStatus: err.status });
-    return this.store.outcomeUnknown(t);
   }
 
   /**
@@ -94,23 +87,23 @@ export class TransferSubmitter {
    * proves the first did not, so it never becomes `failed`. Not sent now → still unknown, looked at again;
    * the bank refusing the resend → unknown, flagged for a human.
    */
-  private async recordResendFailure(t: Transfer, err: unknown): Promise<Transfer> {
-    if (err instanceof BankError && (err.kind === 'rejected' || err.kind === 'forbidden')) {
+  private async recordResendFailure(t: Transfer, failure: SendFailure): Promise<Transfer> {
+    if (failure.kind === 'refused') {
       this.log.error('the bank refused the resend of a transfer whose first attempt may have been booked: needs a human', {
         transferId: t.id,
         companyId: t.companyId,
-        errorCode: err.options.errorCode,
+        errorCode: failure.code,
       });
       const flagged = await this.store.flagged(
         t,
         AMBIGUOUS,
-        `The bank refused a resend (${err.options.errorCode ?? err.status}); the first attempt may have been booked: check it at the bank before paying again.`,
+        `The bank refused a resend (${failure.code}); the first attempt may have been booked: check it at the bank before paying again.`,
       );
       await this.store.outcomeStillUnknown(flagged);
       return flagged;
     }
-    if (err instanceof BankError && !err.certainlyNotProcessed) return this.store.outcomeUnknown(t);
-    this.log.warn('resend of an unknown transfer not made now; it stays unknown', { transferId: t.id, companyId: t.companyId, error: (err as Error).message });
+    if (failure.kind === 'unknown') return this.store.outcomeUnknown(t);
+    this.log.warn('resend of an unknown transfer not made now; it stays unknown', { transferId: t.id, companyId: t.companyId, reason: failure.kind });
     return this.store.deferred(t);
   }
 }

@@ -1,13 +1,9 @@
 import { Column, Entity, Index } from 'typeorm';
+import type { HolidayCode } from '../bank/transfersApi';
 import { DateTimeColumn } from '../db/columns';
 import { CompanyRow } from '../db/companyRow';
+import { yen } from '../db/yen';
 import type { FeeStatus, SubmissionOutcome, TransferStatus } from './lifecycle';
-
-const yen = {
-  to: (v: number | null) => v,
-  // MySQL drivers may hand a BIGINT back as a string; yen amounts fit a JS number exactly
-  from: (v: string | number | null) => (v === null ? null : Number(v)),
-};
 
 /**
  * One payout. The row commits BEFORE the bank is called; its id is the Idempotency-Key sent to GMO and
@@ -62,8 +58,21 @@ export class Transfer extends CompanyRow {
   @Column({ type: 'varchar', length: 48 })
   beneficiaryName!: string;
 
+  /** the 振込指定日 sent to the bank */
   @Column({ type: 'varchar', length: 10 })
   designatedDate!: string;
+
+  /** GMO's transferDateHolidayCode sent with it, and with every resend (rows from before it was kept were sent 1) */
+  @Column({ type: 'varchar', length: 1, default: '1' })
+  holidayCode!: HolidayCode;
+
+  /** the business day the money is expected to arrive: planned at creation, corrected by what the bank's status shows */
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  settlementDate!: string | null;
+
+  /** why settlementDate is not designatedDate (a holiday rule, the cut-off, the bank); null when they agree */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  settlementNote!: string | null;
 
   @Column({ type: 'varchar', length: 20 })
   ediInfo!: string;

@@ -1,10 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/auditLog';
 import type { Bank } from '../bank';
 import { BankError } from '../bank/errors';
-import { jstDate } from '../bank/jst';
 import type { Clock } from '../clock';
 import type { ConnectionStore } from '../connections/connectionStore';
+import { requestHash } from '../domain/requestHash';
 import type { Logger } from '../log';
 import type { TokenVault } from '../tokens/vault';
 import { withAccessToken } from '../tokens/withAccessToken';
@@ -14,8 +14,9 @@ import { CANCELLABLE_STATUSES, type SubmissionOutcome } from './lifecycle';
 import { POLL } from './pollPolicy';
 import type { TransferReconciler } from './reconciler';
 import { ourReference } from './reference';
-import type { ListQuery, TransferBody } from './contract';
+import type { FeeQuote, ListQuery, TransferBody } from './contract';
 import type { TransferSubmitter } from './submitter';
+import { stillInFlight } from './unsentPolicy';
 import { Transfer } from './transfer.entity';
 import type { TransferStore } from './transferStore';
 
@@ -30,15 +31,6 @@ interface CancelResult {
   transfer: Transfer;
   /** `cancel_requested`: the bank's answer was lost; the poller reads whether it cancelled */
   outcome: 'cancelled' | 'cancel_requested';
-}
-
-/** Stable across key order, so a resend of the same JSON body always hashes the same. */
-function requestHash(body: TransferBody): string {
-  const canonical = (v: unknown): unknown =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)]))
-      : v;
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
 }
 
 /** Decides everything about payouts; routes only parse and authorise, the store writes. */
@@ -82,7 +74,7 @@ export class TransferService {
 
     const conn = await this.connections.usable(companyId);
     const now = this.clock.now();
-    const draft = buildDraft(body, this.connections.accounts(conn), jstDate(now));
+    const draft = buildDraft(body, this.connections.accounts(conn), now);
     // a connection that cannot give a token (or a token endpoint that is down) is answered now, before anything is stored
     await this.vault.accessToken(companyId);
 
@@ -153,21 +145,18 @@ export class TransferService {
     if (existing.requestHash !== hash) throw new IdempotencyKeyReusedError();
     const flight = this.inflight.get(existing.id);
     const transfer = flight ? await flight.catch(() => existing) : existing;
-    if (transfer.submissionOutcome === null && transfer.inFlightSince) {
-      const age = this.clock.now().getTime() - transfer.inFlightSince.getTime();
-      if (age < POLL.inFlightGraceSeconds * 1000) throw new RequestInFlightError(transfer.id);
-    }
+    if (stillInFlight(transfer, this.clock.now())) throw new RequestInFlightError(transfer.id);
     return { transfer, outcome: transfer.submissionOutcome ?? 'outcome_unknown', replayed: true };
   }
 
-  async feeQuote(companyId: string, body: TransferBody): Promise<{ fee: number; totalDebit: number; accountId: string }> {
+  async feeQuote(companyId: string, body: TransferBody): Promise<FeeQuote> {
     const conn = await this.connections.usable(companyId);
-    const draft = buildDraft(body, this.connections.accounts(conn), jstDate(this.clock.now()));
+    const draft = buildDraft(body, this.connections.accounts(conn), this.clock.now());
     try {
       const { totalFee } = await withAccessToken(this.vault, companyId, (token) =>
         this.bank.transfers.fee(token, gmoTransferRequest(draft, draft.ediInfo ?? 'FEEQUOTE')),
       );
-      return { fee: totalFee, totalDebit: draft.amount + totalFee, accountId: draft.accountId };
+      return { fee: totalFee, totalDebit: draft.amount + totalFee, accountId: draft.accountId, settlementDate: draft.settlementDate, settlementNote: draft.settlementNote };
     } catch (err) {
       if (err instanceof BankError && err.kind === 'rejected') {
         const details = err.options.details ?? [];

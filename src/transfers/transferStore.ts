@@ -1,10 +1,11 @@
-import { Brackets, In, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
+import { In, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
+import { afterCreatedAtCursor, encodeCreatedAtCursor } from '../db/createdAtCursor';
 import { countByStatus } from '../db/statusCounts';
 import { isUniqueViolation } from '../db/errors';
 import { DomainError } from '../domain/errors';
-import { InvalidCursorError, TransferNotFoundError } from './errors';
+import { TransferNotFoundError } from './errors';
 import { canMove, type SubmissionOutcome, type TransferStatus } from './lifecycle';
 import { backoffSeconds, nextPollAt, POLL } from './pollPolicy';
 import type { ListQuery } from './contract';
@@ -49,6 +50,8 @@ export interface BankReading {
   errorMessage?: string | null;
   applyNo?: string;
   bankResultCode?: string;
+  /** the business day the bank's own 振込指定日 says it settles on, when that is not what we planned, and why */
+  settlement?: { settlementDate: string; note: string };
 }
 
 /**
@@ -107,18 +110,40 @@ export class TransferStore {
     if (q.from) qb.andWhere('t.createdAt >= :from', { from: q.from });
     if (q.to) qb.andWhere('t.createdAt < :to', { to: q.to });
     if (q.idempotencyKey) qb.andWhere('t.idempotencyKey = :key', { key: q.idempotencyKey });
-    if (q.cursor) {
-      const c = decodeCursor(q.cursor);
-      qb.andWhere(new Brackets((w) => w.where('t.createdAt < :cAt', { cAt: c.at }).orWhere('t.createdAt = :cAt AND t.id < :cId', { cAt: c.at, cId: c.id })));
-    }
+    if (q.cursor) afterCreatedAtCursor(qb, 't', q.cursor);
     const rows = await qb.orderBy('t.createdAt', 'DESC').addOrderBy('t.id', 'DESC').take(q.limit + 1).getMany();
     const items = rows.slice(0, q.limit);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+    return { items, nextCursor: rows.length > q.limit && last ? encodeCreatedAtCursor(last) : null };
   }
 
   countByStatus(): Promise<Array<{ status: string; n: number }>> {
     return countByStatus(this.db, Transfer, this.environment);
+  }
+
+  /** A company's transfers created in [from, to), oldest first: one day's payouts for the payout report. */
+  createdBetween(companyId: string, from: Date, to: Date): Promise<Transfer[]> {
+    return this.db.manager
+      .createQueryBuilder(Transfer, 't')
+      .where('t.environment = :env AND t.companyId = :companyId', { env: this.environment, companyId })
+      .andWhere('t.createdAt >= :from AND t.createdAt < :to', { from, to })
+      .orderBy('t.createdAt', 'ASC')
+      .addOrderBy('t.id', 'ASC')
+      .getMany();
+  }
+
+  /**
+   * A company's transfers from one account, in these statuses, that settle between two JST dates (inclusive):
+   * what the account's statement of those days can show. A row from before settlement dates were kept
+   * settles on its designated date.
+   */
+  settlingBetween(companyId: string, accountId: string, statuses: readonly TransferStatus[], from: string, to: string): Promise<Transfer[]> {
+    return this.db.manager
+      .createQueryBuilder(Transfer, 't')
+      .where('t.environment = :env AND t.companyId = :companyId AND t.accountId = :accountId', { env: this.environment, companyId, accountId })
+      .andWhere('t.status IN (:...statuses)', { statuses })
+      .andWhere('COALESCE(t.settlementDate, t.designatedDate) BETWEEN :from AND :to', { from, to })
+      .getMany();
   }
 
 
@@ -227,6 +252,7 @@ export class TransferStore {
         ...(reading.errorCode !== undefined ? { errorCode: reading.errorCode, errorMessage: reading.errorMessage ?? null } : {}),
         ...(reading.applyNo !== undefined ? { applyNo: reading.applyNo, inFlightSince: null, submittedAt: t.submittedAt ?? now } : {}),
         ...(reading.bankResultCode !== undefined ? { bankResultCode: reading.bankResultCode } : {}),
+        ...(reading.settlement ? { settlementDate: reading.settlement.settlementDate, settlementNote: reading.settlement.note } : {}),
         completedAt,
         pollCount,
         nextPollAt: nextPollAt(now, reading.status, pollCount, completedAt),
@@ -299,19 +325,4 @@ export class TransferStore {
 /** The first answer is the one replayed: later ones never overwrite it. */
 function first(t: Transfer, outcome: SubmissionOutcome): SubmissionOutcome {
   return t.submissionOutcome ?? outcome;
-}
-
-function encodeCursor(t: Transfer): string {
-  return Buffer.from(JSON.stringify({ at: t.createdAt.toISOString(), id: t.id })).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const at = new Date(parsed.at);
-    if (typeof parsed.id === 'string' && !Number.isNaN(at.getTime())) return { at, id: parsed.id };
-  } catch {
-    // not one of ours
-  }
-  throw new InvalidCursorError();
 }

@@ -32,6 +32,8 @@ export function transferView(t: Transfer): TransferView {
       name: t.beneficiaryName,
     },
     designatedDate: t.designatedDate,
+    settlementDate: t.settlementDate,
+    settlementNote: t.settlementNote,
     ediInfo: t.ediInfo,
     reference: t.reference,
     idempotencyKey: t.idempotencyKey,

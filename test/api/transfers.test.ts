@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { hashApiKey } from '../../src/apiKeys/apiKeyService';
 import { jstDate } from '../../src/bank/jst';
+import { nextBusinessDay } from '../../src/calendar/businessDays';
 import { Transfer } from '../../src/transfers/transfer.entity';
 import { bearer, connectCompany } from '../support/connect';
 import { DATABASES } from '../support/databases';
@@ -14,7 +15,9 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
   let h: Harness;
   let key: string;
   beforeAll(async () => {
-    h = await startHarness(kind, { simulator: { hangMs: 8000 } });
+    // the lifecycle as the clock moves through the day: a bank without the 15:00 cut-off runs every transfer
+    // the day it is asked to (business days and the cut-off: businessDays.test.ts)
+    h = await startHarness(kind, { simulator: { hangMs: 8000, bankCalendar: false } });
     ({ key } = await connectCompany(h, 'SHOP'));
   });
   afterAll(async () => {
@@ -53,9 +56,9 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
 
   test('fee quote: same-bank transfers are free, other banks pay the bank fee', async () => {
     const same = await request(h.app).post('/v1/companies/SHOP/transfers/fee-quote').set(...bearer(key)).send({ amount: 1000, beneficiary: { ...SELLER, bankCode: '0310', branchCode: '101' } }).expect(200);
-    expect(same.body).toEqual({ fee: 0, totalDebit: 1000, accountId: '101011234567' });
+    expect(same.body).toEqual({ fee: 0, totalDebit: 1000, accountId: '101011234567', settlementDate: '2026-11-24', settlementNote: null });
     const other = await request(h.app).post('/v1/companies/SHOP/transfers/fee-quote').set(...bearer(key)).send(body(1000)).expect(200);
-    expect(other.body).toEqual({ fee: 145, totalDebit: 1145, accountId: '101011234567' });
+    expect(other.body).toEqual({ fee: 145, totalDebit: 1145, accountId: '101011234567', settlementDate: '2026-11-24', settlementNote: null });
   });
 
   test('a transfer is stored, sent once, and replayed for the same key and body', async () => {
@@ -120,6 +123,10 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
       ['over the transfer limit', 'bad-13', body(5_000_001), 422, 'amount'],
       ['an account of no connection', 'bad-14', body(1000, { accountId: '302010013543' }), 422, 'accountId'],
       ['a date in the past', 'bad-15', body(1000, { designatedDate: '2020-01-01' }), 422, 'designatedDate'],
+      ['a Saturday without a holidayRule', 'bad-17', body(1000, { designatedDate: '2026-11-28' }), 422, 'designatedDate'],
+      ['a national holiday (成人の日) without a holidayRule', 'bad-18', body(1000, { designatedDate: '2027-01-11' }), 422, 'designatedDate'],
+      ['12/31 with holidayRule reject', 'bad-19', body(1000, { designatedDate: '2026-12-31', holidayRule: 'reject' }), 422, 'designatedDate'],
+      ['an unknown holidayRule', 'bad-20', body(1000, { designatedDate: '2026-11-28', holidayRule: 'nearest' }), 400, 'holidayRule'],
       ['an unknown field', 'bad-16', body(1000, { priority: 'high' }), 400, '(body)'],
     ])('%s', async (_what, idem, payload, status, field) => {
       const [beforeRows, beforeSim] = [await rows(), simCreated()];
@@ -175,7 +182,8 @@ describe.each(DATABASES)('payouts on %s', (kind) => {
   });
 
   test('cancel allowed while scheduled, refused once processing (409, no bank call)', async () => {
-    const tomorrow = new Date(h.clock.now().getTime() + 2 * 86_400_000).toISOString().slice(0, 10);
+    // a later business day: 予約中 at the bank (a weekend would be a 422 without a holidayRule)
+    const tomorrow = nextBusinessDay(jstDate(h.clock.now()));
     const scheduled = await post('cancel-ok', body(5_000, { designatedDate: tomorrow })).expect(201);
     h.clock.advanceSeconds(20);
     await poll();

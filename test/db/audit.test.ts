@@ -7,6 +7,8 @@ import { SCOPES } from '../../src/apiKeys/scopes';
 import { AuditEvent } from '../../src/audit/auditEvent.entity';
 import type { AuditAction } from '../../src/audit/auditLog';
 import { withAuditContext } from '../../src/audit/context';
+import { jstDate } from '../../src/bank/jst';
+import { nextBusinessDay } from '../../src/calendar/businessDays';
 import { EXIT, runCli, type CliIo } from '../../src/cli/program';
 import { sealingAad } from '../../src/crypto/cipher';
 import { Scheduler } from '../../src/jobs/scheduler';
@@ -140,7 +142,8 @@ describe.each(DATABASES)('the audit trail on %s', (kind) => {
     const { id: keyId } = (await h.services.apiKeys.list()).find((k) => k.companyId === 'AUD-T')!;
     const post = (idem: string, extra: Record<string, unknown> = {}) =>
       request(h.app).post('/v1/companies/AUD-T/transfers').set(...bearer(key)).set('idempotency-key', idem).send({ amount: 5_000, beneficiary: SELLER, ...extra });
-    const tomorrow = new Date(h.clock.now().getTime() + 2 * 86_400_000).toISOString().slice(0, 10);
+    // a later business day: 予約中 at the bank, so it can be cancelled
+    const tomorrow = nextBusinessDay(jstDate(h.clock.now()));
 
     let transferId = '';
     const created = await oneEvent('transfer.create', async () => {

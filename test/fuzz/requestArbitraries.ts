@@ -57,11 +57,17 @@ export class PoolRef {
   }
 }
 
-/** Today in JST on the harness clock, plus `days`, as YYYY-MM-DD. */
+/**
+ * Today in JST on the harness clock, plus `days`, as YYYY-MM-DD: calendar days (past, weekends and holidays
+ * included), or with `businessDays` the n-th bank business day from today (0: the first one on or after it).
+ */
 export class DateRef {
-  constructor(readonly days: number) {}
+  constructor(
+    readonly days: number,
+    readonly businessDays = false,
+  ) {}
   [fc.toStringMethod](): string {
-    return `today${this.days >= 0 ? '+' : ''}${this.days}`;
+    return `today${this.days >= 0 ? '+' : ''}${this.days}${this.businessDays ? ' business days' : ''}`;
   }
 }
 
@@ -132,13 +138,14 @@ export interface Spec {
 
 export interface TreeResolver {
   date(days: number): string;
+  businessDay(n: number): string;
   zengin(ref: ZenginRef): string;
 }
 
 export function jsonText(t: Tree, r: TreeResolver): string {
   if (t instanceof RawNumber) return t.text;
   if (t instanceof Repeat) return JSON.stringify(t.value());
-  if (t instanceof DateRef) return JSON.stringify(r.date(t.days));
+  if (t instanceof DateRef) return JSON.stringify(t.businessDays ? r.businessDay(t.days) : r.date(t.days));
   if (t instanceof ZenginRef) return JSON.stringify(r.zengin(t));
   if (Array.isArray(t)) return `[${t.map((x) => jsonText(x, r)).join(',')}]`;
   if (t !== null && typeof t === 'object') {
@@ -425,17 +432,24 @@ const validishTransfer: fc.Arbitrary<{ [key: string]: Tree }> = fc
       6,
       3,
       weighted<Tree>(
-        [4, fc.integer({ min: -3, max: 30 }).map((d) => new DateRef(d))],
+        // a valid date: a business day
+        [3, fc.integer({ min: 0, max: 20 }).map((n) => new DateRef(n, true))],
+        // any day: past, weekends and holidays too (refused unless a holidayRule moves them)
+        [2, fc.integer({ min: -3, max: 30 }).map((d) => new DateRef(d))],
         [1, fc.constantFrom('2026-02-30', '2026-1-1', '20261124', '9999-12-31', '0000-01-01', '2026-11-24T00:00:00Z', '', '2026-11-24 ')],
+        // not bank business days: Saturday, Sunday, 成人の日, 12/31, 1/1, 1/2
+        [1, fc.constantFrom('2026-11-28', '2026-11-29', '2027-01-11', '2026-12-31', '2027-01-01', '2027-01-02')],
       ),
     ),
+    optional(6, 2, weighted<Tree>([4, fc.constantFrom('reject', 'next_business_day', 'previous_business_day')], [1, fc.constantFrom<Tree>('', 'NEXT_BUSINESS_DAY', 'next', '1', 1, null)])),
     optional(6, 2, weighted<Tree>([2, fc.constantFrom('BUY-0001', 'ｶｲﾄﾘ', 'かいとり', 'ABCDEFGHIJKLMNOPQRSTU', '', '   ', '山', 'RC0000')], [1, fc.string({ maxLength: 25 })])),
     optional(4, 3, weighted<Tree>([3, fc.stringMatching(/^[A-Z0-9-]{1,20}$/)], [1, fc.string({ maxLength: 70 })], [1, fc.string({ unit: 'grapheme', maxLength: 70 })])),
   )
-  .map(([accountId, amount, beneficiary, designatedDate, ediInfo, reference]) => {
+  .map(([accountId, amount, beneficiary, designatedDate, holidayRule, ediInfo, reference]) => {
     const body: { [key: string]: Tree } = { amount, beneficiary };
     if (accountId !== undefined) body.accountId = accountId;
     if (designatedDate !== undefined) body.designatedDate = designatedDate;
+    if (holidayRule !== undefined) body.holidayRule = holidayRule;
     if (ediInfo !== undefined) body.ediInfo = ediInfo;
     if (reference !== undefined) body.reference = reference;
     return body;
@@ -454,6 +468,7 @@ const fieldPath = fc.constantFrom<string[]>(
   ['beneficiary', 'name'],
   ['accountId'],
   ['designatedDate'],
+  ['holidayRule'],
   ['ediInfo'],
   ['reference'],
 );

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import * as fc from 'fast-check';
 import { jstDate } from '../../src/bank/jst';
+import { nextBusinessDay, onOrAfterBusinessDay } from '../../src/calendar/businessDays';
 import { sealingAad } from '../../src/crypto/cipher';
 import { BankToken } from '../../src/tokens/bankToken.entity';
 import { connectCompany } from '../support/connect';
@@ -270,6 +271,11 @@ class Fuzzer {
   async resolve(spec: Spec): Promise<Wire> {
     const resolver = {
       date: (days: number) => jstDate(new Date(this.h.clock.now().getTime() + days * 86_400_000)),
+      businessDay: (n: number) => {
+        let day = onOrAfterBusinessDay(jstDate(this.h.clock.now()));
+        for (let i = 0; i < n; i++) day = nextBusinessDay(day);
+        return day;
+      },
       zengin: (ref: ZenginRef) => this.zenginCode(ref),
     };
     const headers: Record<string, string | string[]> = {};

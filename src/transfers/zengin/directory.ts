@@ -36,10 +36,18 @@ export function findBranch(bankCode: string, branchCode: string): BranchInfo | u
  * failure here means the data set changed shape: fail loudly rather than send a made-up name.
  */
 function halfWidthKana(kana: string, maxLength: number): string {
+  const key = `${maxLength}:${kana}`;
+  const known = converted.get(key);
+  if (known !== undefined) return known;
   const result = normaliseTransferName(kana, { maxLength });
   if (!result.ok) throw new Error(`zengin-code kana "${kana}" cannot be sent as a half-width name: ${result.reason}`);
+  converted.set(key, result.value);
   return result.value;
 }
+
+// The directory is fixed for the life of the process and a bulk transfer names the same banks thousands of
+// times: each bank's and branch's conversion is made once (bounded by the ~30,000 branches of the data set).
+const converted = new Map<string, string>();
 
 export function bankNameKanaHalfWidth(bank: BankInfo): string {
   return halfWidthKana(bank.kana, 30);
