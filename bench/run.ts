@@ -5,6 +5,7 @@ import { Api, Outcomes } from './api';
 import { figures, load, loopSync } from './measure';
 import { printInvariants, printTable, type Invariant, type Row } from './report';
 import { startStack, type Stack } from './stack';
+import { measureBulk } from './bulk';
 import { measureWebhooks } from './webhooks';
 
 /**
@@ -67,9 +68,13 @@ async function main(): Promise<void> {
       ok: webhooks.delivered === webhooks.pending,
       detail: `${webhooks.pending} pending before the dispatch, ${webhooks.delivered} received`,
     });
+    const bulk = await measureBulk(process.env.BENCH_DATABASE_URL, CAP_MS);
+    rows.push(...bulk.rows);
+    invariants.push(...bulk.invariants);
     printTable(rows);
     console.log('');
     console.log(webhooks.ratioLine);
+    for (const line of bulk.lines) console.log(line);
     console.log('');
     printInvariants(invariants);
     if (invariants.some((i) => !i.ok)) process.exitCode = 1;

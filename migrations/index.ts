@@ -5,6 +5,8 @@ import { OutcomesAndFees1732600000000 } from './1732600000000-OutcomesAndFees';
 import { RefreshLeases1732700000000 } from './1732700000000-RefreshLeases';
 import { Webhooks1732800000000 } from './1732800000000-Webhooks';
 import { AuditEvents1732820000000 } from './1732820000000-AuditEvents';
+import { SettlementDates1732900000000 } from './1732900000000-SettlementDates';
+import { BulkTransfers1732910000000 } from './1732910000000-BulkTransfers';
 
 /** Every migration, oldest first: imported as classes so that the build needs no glob at run time. */
 export const migrations = [
@@ -15,4 +17,6 @@ export const migrations = [
   RefreshLeases1732700000000,
   Webhooks1732800000000,
   AuditEvents1732820000000,
+  SettlementDates1732900000000,
+  BulkTransfers1732910000000,
 ];

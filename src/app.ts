@@ -49,6 +49,7 @@ export function createApp(services: Services): express.Express {
     '/metrics',
     metricsHandler(metrics, {
       transfers: () => services.transferStore.countByStatus(),
+      bulkTransfers: () => services.bulkTransferStore.countByStatus(),
       connections: () => services.connectionStore.countByStatus(),
       webhooks: () => services.outbox.backlog(),
     }),

@@ -22,7 +22,7 @@ const BANK_BASES: Record<Exclude<BankEnvironment, 'simulator'>, { auth: string; 
 export const SIMULATOR_DEV_KEY_RING = 'dev:ZGV2LW9ubHkta2V5LWZvci10aGUtc2ltdWxhdG9yISE=';
 export const SIMULATOR_CLIENT_ID = 'sim-client';
 export const SIMULATOR_CLIENT_SECRET = 'sim-secret';
-const DEFAULT_SCOPES = 'openid offline_access private:account private:transfer';
+const DEFAULT_SCOPES = 'openid offline_access private:account private:transfer private:bulk-transfer';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

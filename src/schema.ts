@@ -1,6 +1,8 @@
 import { migrations } from '../migrations';
 import { ApiKey } from './apiKeys/apiKey.entity';
 import { AuditEvent } from './audit/auditEvent.entity';
+import { BulkTransfer } from './bulkTransfers/bulkTransfer.entity';
+import { BulkTransferItem } from './bulkTransfers/bulkTransferItem.entity';
 import { BankConnection } from './connections/bankConnection.entity';
 import { ConnectSession } from './connections/connectSession.entity';
 import { createDataSource } from './db/dataSource';
@@ -15,7 +17,7 @@ import { WebhookEvent } from './webhooks/webhookEvent.entity';
 
 /** Every table of the service, each owned by one feature; db/ itself knows none of them. */
 export const schema = {
-  entities: [ApiKey, BankAppRegistration, BankConnection, ConnectSession, BankToken, JobLease, Transfer, WebhookEndpoint, WebhookEvent, WebhookDelivery, AuditEvent],
+  entities: [ApiKey, BankAppRegistration, BankConnection, ConnectSession, BankToken, JobLease, Transfer, BulkTransfer, BulkTransferItem, WebhookEndpoint, WebhookEvent, WebhookDelivery, AuditEvent],
   migrations,
 };
 

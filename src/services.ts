@@ -3,6 +3,12 @@ import type { Router } from 'express';
 import { AccountService } from './accounts/accountService';
 import { accountRoutes } from './accounts/routes';
 import { ApiKeyService } from './apiKeys/apiKeyService';
+import { BulkTransferService } from './bulkTransfers/bulkTransferService';
+import { BulkTransferStore } from './bulkTransfers/bulkTransferStore';
+import { BulkPoller } from './bulkTransfers/poller';
+import { BulkReconciler } from './bulkTransfers/reconciler';
+import { bulkTransferRoutes } from './bulkTransfers/routes';
+import { BulkSubmitter } from './bulkTransfers/submitter';
 import { AuditLog } from './audit/auditLog';
 import { createBank, type Bank } from './bank';
 import { RateLimiter } from './bank/rateLimiter';
@@ -18,6 +24,13 @@ import type { JobDefinition } from './jobs/scheduler';
 import type { Logger } from './log';
 import { Cipher } from './crypto/cipher';
 import { Purger } from './purge/purger';
+import { BulkItemLines, TransferLines } from './reports/payoutLines';
+import { PayoutReportService } from './reports/payoutReportService';
+import { reportRoutes } from './reports/routes';
+import { statementRoutes } from './statements/routes';
+import { StatementService } from './statements/statementService';
+import { BulkPayouts } from './statements/bulkPayouts';
+import { TransferPayouts } from './statements/transferPayouts';
 import { TokenVault } from './tokens/vault';
 import { TransferPoller } from './transfers/poller';
 import { TransferReconciler } from './transfers/reconciler';
@@ -53,10 +66,19 @@ export interface Services {
   webhookAdmin: WebhookAdmin;
   purger: Purger;
   accounts: AccountService;
+  /** an account's statements, live from the bank, with our payouts matched */
+  statements: StatementService;
+  /** one day's payouts for the shop's accountant */
+  reports: PayoutReportService;
   transfers: TransferService;
   /** the poller's per-transfer step: brings one transfer up to date with the bank */
   reconciler: TransferReconciler;
   poller: TransferPoller;
+  bulkTransferStore: BulkTransferStore;
+  bulkTransfers: BulkTransferService;
+  /** the bulk poller's per-batch step */
+  bulkReconciler: BulkReconciler;
+  bulkPoller: BulkPoller;
   leases: JobLeases;
   jobs: JobDefinition[];
   /** feature routers mounted under /v1/companies/:companyId */
@@ -138,10 +160,18 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
   const reconciler = new TransferReconciler(transferStore, bank, vault, submitter, clock, log, config.webhooks.unknownAfterMinutes * 60_000);
   const transfers = new TransferService(transferStore, bank, vault, connectionStore, submitter, reconciler, clock, log, audit);
   const poller = new TransferPoller(transferStore, reconciler, log);
+  const bulkTransferStore = new BulkTransferStore(db, clock, environment, outbox);
+  const bulkSubmitter = new BulkSubmitter(bulkTransferStore, bank, vault, log);
+  const bulkReconciler = new BulkReconciler(bulkTransferStore, bank, vault, bulkSubmitter, clock, log, config.webhooks.unknownAfterMinutes * 60_000);
+  const bulkTransfers = new BulkTransferService(bulkTransferStore, bank, vault, connectionStore, bulkSubmitter, bulkReconciler, clock, log, audit);
+  const bulkPoller = new BulkPoller(bulkTransferStore, bulkReconciler, log);
+  const statements = new StatementService(bank, vault, connectionStore, [new TransferPayouts(transferStore), new BulkPayouts(bulkTransferStore)]);
+  const reports = new PayoutReportService([new TransferLines(transferStore), new BulkItemLines(bulkTransferStore)], statements, clock, log);
   const expiryWatch = new ConnectionExpiryWatch(db, connectionStore, clock, log, environment, config.webhooks.connectionExpiringDays);
   const jobs: JobDefinition[] = [
     { name: 'purge-expired-tokens', schedule: config.purgeCron, leaseSeconds: 300, run: () => purger.run() },
     { name: 'poll-transfers', schedule: config.pollCron, leaseSeconds: 600, run: () => poller.runOnce() },
+    { name: 'poll-bulk-transfers', schedule: config.pollCron, leaseSeconds: 600, run: () => bulkPoller.runOnce() },
     { name: 'refresh-tokens', schedule: config.refreshCron, leaseSeconds: 600, run: () => vault.refreshExpiring() },
     { name: 'watch-connection-expiry', schedule: config.webhooks.expiryWatchCron, leaseSeconds: 600, run: () => expiryWatch.runOnce() },
     // every instance delivers: each delivery is claimed with its own row lease
@@ -169,11 +199,17 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     webhookAdmin: new WebhookAdmin(db, webhookEndpoints, outbox, dispatcher, audit),
     purger,
     accounts,
+    statements,
+    reports,
     transfers,
     reconciler,
     poller,
+    bulkTransferStore,
+    bulkTransfers,
+    bulkReconciler,
+    bulkPoller,
     leases,
     jobs,
-    companyRouters: [accountRoutes(accounts), transferRoutes(transfers)],
+    companyRouters: [accountRoutes(accounts), statementRoutes(statements), transferRoutes(transfers), bulkTransferRoutes(bulkTransfers), reportRoutes(reports)],
   };
 }

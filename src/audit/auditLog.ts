@@ -9,6 +9,8 @@ import { currentAuditContext, SCHEDULER, type Actor } from './context';
 export const AUDIT_ACTIONS = [
   'transfer.create',
   'transfer.cancel',
+  'bulk_transfer.create',
+  'bulk_transfer.cancel',
   'connect_session.create',
   /** the bank redirected the store owner back: `succeeded` (connected) or `failed` with the failure (`state_expired`, `access_denied`…) */
   'connection.callback',

@@ -278,6 +278,7 @@ function buildProgram(open: ServicesFactory, io: CliIo, setExit: (code: number) 
   };
   job('purge', 'purge-expired-tokens', 'deletes expired tokens and connect sessions now (physically); recorded in the audit trail', true);
   job('poll', 'poll-transfers', 'one pass of the transfer poller (status, reconciliation of unknown transfers)', false);
+  job('poll-bulk', 'poll-bulk-transfers', 'one pass of the bulk transfer poller (batch status, item results, reconciliation of unknown batches)', false);
 
   program
     .command('keys')

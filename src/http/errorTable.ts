@@ -1,6 +1,10 @@
 import { AccountNotFoundError } from '../accounts/errors';
 import { InsufficientScopeError } from '../apiKeys/errors';
 import { BankError, BankOAuthError } from '../bank/errors';
+import { BulkTransferChangedError } from '../bulkTransfers/bulkTransferStore';
+import { BulkCancelRefusedError, BulkRequestInFlightError, BulkTransferNotCancellableError, BulkTransferNotFoundError } from '../bulkTransfers/errors';
+import { maskedBulkTransferView } from '../bulkTransfers/views';
+import { InvalidCursorError } from '../db/createdAtCursor';
 import { isDatabaseUnavailable } from '../db/errors';
 import { DomainError } from '../domain/errors';
 import { DecryptionError } from '../crypto/cipher';
@@ -10,7 +14,6 @@ import {
   BankValidationError,
   CancelRefusedError,
   IdempotencyKeyReusedError,
-  InvalidCursorError,
   RequestInFlightError,
   TransferInvalidError,
   TransferNotCancellableError,
@@ -63,6 +66,14 @@ const TABLE: Entry[] = [
     CancelRefusedError,
     (e) => new Problem(409, 'cancel-refused', 'Conflict', e.message, undefined, { bankErrorCode: e.bankErrorCode, transfer: maskedTransferView(e.transfer) }),
   ),
+  entry(BulkTransferNotFoundError, (e) => new Problem(404, 'not-found', 'Not found', e.message)),
+  entry(BulkRequestInFlightError, (e) => new Problem(409, 'request-in-flight', 'Conflict', e.message, undefined, { bulkTransferId: e.bulkTransferId }).retryAfter(2)),
+  entry(BulkTransferNotCancellableError, (e) => new Problem(409, 'bulk-transfer-not-cancellable', 'Conflict', e.message, undefined, { bulkTransfer: maskedBulkTransferView(e.bulkTransfer, e.itemCounts) })),
+  entry(
+    BulkCancelRefusedError,
+    (e) => new Problem(409, 'cancel-refused', 'Conflict', e.message, undefined, { bankErrorCode: e.bankErrorCode, bulkTransfer: maskedBulkTransferView(e.bulkTransfer, e.itemCounts) }),
+  ),
+  entry(BulkTransferChangedError, (e) => new Problem(503, 'try-again', 'Try again', e.message, undefined, { bulkTransferId: e.bulkTransferId }).retryAfter(1)),
   entry(InsufficientScopeError, (e) => new Problem(403, 'insufficient-scope', 'Forbidden', e.message, undefined, { requiredScope: e.scope })),
   entry(RegistrationInvalidError, (e) => new Problem(400, 'validation-error', 'Invalid request', 'The request has invalid fields.', e.issues)),
   entry(WebhookEndpointNotFoundError, (e) => new Problem(404, 'not-found', 'Not found', e.message)),

@@ -22,13 +22,13 @@ export class HttpMetrics {
 
 type StatusCounts = () => Promise<Array<{ status: string; n: number }>>;
 
-/** Prometheus text exposition: HTTP counters plus transfer and connection counts from their stores. */
+/** Prometheus text exposition: HTTP counters plus transfer, bulk transfer and connection counts from their stores. */
 export function metricsHandler(
   http: HttpMetrics,
-  counts: { transfers: StatusCounts; connections: StatusCounts; webhooks: () => Promise<{ byStatus: Array<{ status: string; n: number }>; oldestPendingSeconds: number }> },
+  counts: { transfers: StatusCounts; bulkTransfers: StatusCounts; connections: StatusCounts; webhooks: () => Promise<{ byStatus: Array<{ status: string; n: number }>; oldestPendingSeconds: number }> },
 ): RequestHandler {
   return async (_req, res) => {
-    const [transfers, connections, webhooks] = await Promise.all([counts.transfers(), counts.connections(), counts.webhooks()]);
+    const [transfers, bulkTransfers, connections, webhooks] = await Promise.all([counts.transfers(), counts.bulkTransfers(), counts.connections(), counts.webhooks()]);
     const body = [
       '# HELP gbi_http_requests_total HTTP requests by route and status class.',
       '# TYPE gbi_http_requests_total counter',
@@ -36,6 +36,9 @@ export function metricsHandler(
       '# HELP gbi_transfers Transfers by status.',
       '# TYPE gbi_transfers gauge',
       ...transfers.map((r) => `gbi_transfers{status="${r.status}"} ${r.n}`),
+      '# HELP gbi_bulk_transfers Bulk transfers (総合振込) by status.',
+      '# TYPE gbi_bulk_transfers gauge',
+      ...bulkTransfers.map((r) => `gbi_bulk_transfers{status="${r.status}"} ${r.n}`),
       '# HELP gbi_bank_connections Bank connections by status.',
       '# TYPE gbi_bank_connections gauge',
       ...connections.map((r) => `gbi_bank_connections{status="${r.status}"} ${r.n}`),

@@ -5,8 +5,11 @@ import { createDocument, type ZodOpenApiContentObject, type ZodOpenApiOperationO
 import { accountEndpoints } from '../accounts/contract';
 import { SCOPE_DESCRIPTIONS, SCOPES } from '../apiKeys/scopes';
 import { auditEndpoints } from '../audit/contract';
+import { bulkItemSchemaOut, bulkTransferEndpoints, bulkTransferSchema } from '../bulkTransfers/contract';
 import { browserEndpoints, connectionEndpoints, connectionSchema } from '../connections/contract';
 import { registrationEndpoints } from '../registrations/contract';
+import { reportEndpoints } from '../reports/contract';
+import { statementEndpoints } from '../statements/contract';
 import { transferEndpoints, transferSchema } from '../transfers/contract';
 import { endpointSchema, webhookEndpoints } from '../webhooks/contract';
 import { EVENT_TYPES } from '../webhooks/events';
@@ -18,7 +21,10 @@ import { serviceEndpoints } from './serviceContract';
 export const ENDPOINTS: readonly Endpoint[] = [
   ...connectionEndpoints,
   ...accountEndpoints,
+  ...statementEndpoints,
   ...transferEndpoints,
+  ...reportEndpoints,
+  ...bulkTransferEndpoints,
   ...registrationEndpoints,
   ...auditEndpoints,
   ...webhookEndpoints,
@@ -46,7 +52,16 @@ function webhookEvents(): ZodOpenApiPathsObject {
         data,
       })
       .meta({ id });
-  const dataOf = (type: string) => (type.startsWith('transfer.') ? transferSchema : type.startsWith('connection.') ? connectionSchema : z.object({ endpoint: endpointSchema }));
+  const dataOf = (type: string) =>
+    type.startsWith('transfer.')
+      ? transferSchema
+      : type.startsWith('bulk_transfer.item_')
+        ? bulkItemSchemaOut
+        : type.startsWith('bulk_transfer.')
+          ? bulkTransferSchema
+          : type.startsWith('connection.')
+            ? connectionSchema
+            : z.object({ endpoint: endpointSchema });
   const name = (type: string) => `${type.split(/[._]/).map((w) => w[0].toUpperCase() + w.slice(1)).join('')}Event`;
   return Object.fromEntries(
     [...EVENT_TYPES, 'ping'].map((type) => [

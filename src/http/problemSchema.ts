@@ -71,7 +71,7 @@ export const PROBLEM_TYPES = {
     detail: 'The request has invalid fields.',
     extra: { errors: [{ field: 'url', reason: 'must use https outside the simulator (loopback excepted)' }] },
   },
-  'payload-too-large': { status: 413, title: 'Payload too large', when: 'the body is over 64 KiB', detail: 'The request body is too large.' },
+  'payload-too-large': { status: 413, title: 'Payload too large', when: 'the body is over 64 KiB (4 MiB for a bulk transfer and its fee quote)', detail: 'The request body is too large.' },
   'unsupported-media-type': {
     status: 415,
     title: 'Unsupported media type',
@@ -100,7 +100,7 @@ export const PROBLEM_TYPES = {
   'request-in-flight': {
     status: 409,
     title: 'Conflict',
-    when: 'another instance is still sending the request made with this `Idempotency-Key` (`transferId`); retry shortly',
+    when: 'another instance is still sending the request made with this `Idempotency-Key` (`transferId`, or `bulkTransferId` for a bulk transfer); retry shortly',
     detail: 'A request with this Idempotency-Key is still being processed; retry shortly.',
     extra: { transferId: '3f1c2a9e-4b7d-4e0a-9c55-1d2e3f4a5b6c' },
     retryAfter: '2',
@@ -124,6 +124,18 @@ export const PROBLEM_TYPES = {
     when: 'the transfer cannot be sent as asked: unknown bank or branch code, a character the bank does not accept, over the transfer limit… (`errors`)',
     detail: 'The transfer cannot be sent as requested.',
     extra: { errors: [{ field: 'beneficiary.name', reason: 'contains characters the bank cannot accept: 髙' }] },
+  },
+  'bulk-transfer-refused': {
+    status: 422,
+    title: 'Bulk transfer refused',
+    when: 'the bank refused the bulk transfer (`bulkTransfer`, status `failed`; `errors` names each item the bank refused as `items.<index>`)',
+    detail: '振込明細に誤りがあります。',
+  },
+  'bulk-transfer-not-cancellable': {
+    status: 409,
+    title: 'Conflict',
+    when: 'the bulk transfer’s state no longer allows a cancellation (`bulkTransfer` shows it)',
+    detail: 'A bulk transfer in status "completed" can no longer be cancelled.',
   },
   'transfer-refused': {
     status: 422,

@@ -41,7 +41,7 @@ describe.each(DATABASES)('CLI exit status on %s', (kind) => {
     return buildServices(h.config, gone, h.clock, h.services.log, { instanceId: 'no-db' });
   }
 
-  test.each(['purge', 'poll'])('%s exits 1 and says why when the job fails, never "skipped"', async (command) => {
+  test.each(['purge', 'poll', 'poll-bulk'])('%s exits 1 and says why when the job fails, never "skipped"', async (command) => {
     const r = await cli(await servicesWithoutDatabase(), command);
     expect(r.status).toBe(EXIT.failed);
     expect(r.out).toBe('');
@@ -52,6 +52,7 @@ describe.each(DATABASES)('CLI exit status on %s', (kind) => {
   test.each([
     ['purge', 'purge-expired-tokens'],
     ['poll', 'poll-transfers'],
+    ['poll-bulk', 'poll-bulk-transfers'],
   ])('%s says "skipped" and exits 0 only while another instance really holds the lease', async (command, job) => {
     const other = h.anotherInstance();
     expect(await other.leases.tryAcquire(job, 300)).toBe(true);
