@@ -1,4 +1,4 @@
-import type { SubmissionOutcome } from '../transfers/lifecycle';
+import { statusFromBankCode, type SubmissionOutcome } from '../transfers/lifecycle';
 
 /**
  * A bulk transfer (総合振込) and its items: their state machines and the ONE mapping from GMO's codes to
@@ -42,22 +42,19 @@ export function canMoveBulk(from: BulkStatus, to: BulkStatus): boolean {
 /** The bank has finished with the batch's money (items may still come back after 20 or 30). */
 export const BULK_SETTLED: ReadonlySet<BulkStatus> = new Set(['completed', 'completed_with_exceptions']);
 
-const BY_BANK_CODE: Record<string, { status: BulkStatus; reason?: string }> = {
-  '2': { status: 'submitted' },
-  '3': { status: 'failed', reason: '差戻 (returned by the approver)' },
-  '4': { status: 'failed', reason: '取下げ (withdrawn by the applicant)' },
-  '5': { status: 'failed', reason: '期限切れ (approval expired)' },
-  '8': { status: 'cancelled' },
-  '11': { status: 'scheduled' },
-  '12': { status: 'processing' },
-  '13': { status: 'processing' },
-  '20': { status: 'completed' },
-  '30': { status: 'completed_with_exceptions', reason: '不能・組戻あり (some items failed or were returned)' },
-  '40': { status: 'failed', reason: '手続不成立 (the bulk transfer could not be executed)' },
-};
+/** 22, 24, 25, 26 (資金返却, 組戻) are codes of a 振込 only; a 総合振込 shows its items' returns as 30. */
+const TRANSFER_ONLY_CODES = new Set(['22', '24', '25', '26']);
 
+/**
+ * A batch's GMO code read through the ONE table of codes (`statusFromBankCode`, src/transfers/lifecycle.ts),
+ * plus 30 不能・組戻あり, the code only a 総合振込 has.
+ */
 export function bulkStatusFromBankCode(code: string): { status: BulkStatus; reason?: string } | undefined {
-  return BY_BANK_CODE[code];
+  if (code === '30') return { status: 'completed_with_exceptions', reason: '不能・組戻あり (some items failed or were returned)' };
+  if (TRANSFER_ONLY_CODES.has(code)) return undefined;
+  const reading = statusFromBankCode(code);
+  if (!reading || !(BULK_STATUSES as readonly string[]).includes(reading.status)) return undefined;
+  return { status: reading.status as BulkStatus, reason: reading.reason };
 }
 
 /** One beneficiary's payment inside a batch. */
