@@ -12,7 +12,7 @@ import { BulkTransfer } from './bulkTransfer.entity';
 import { BulkTransferItem } from './bulkTransferItem.entity';
 import type { BulkListQuery, ItemsQuery } from './contract';
 import { BulkTransferNotFoundError } from './errors';
-import { BULK_SETTLED, canMoveBulk, itemStatusForBatch, type BulkStatus, type ItemStatus } from './lifecycle';
+import { BULK_SETTLED, canMoveBulk, canMoveItem, ITEM_STATUSES, itemStatusForBatch, type BulkStatus, type ItemStatus } from './lifecycle';
 import { itemCounts, maskedBulkItemView, maskedBulkTransferView, type ItemCounts } from './views';
 
 /** The batch changed under us (another instance moved it first): decide again from a fresh read. */
@@ -324,13 +324,20 @@ export class BulkTransferStore {
       const groups = new Map<string, ItemChange[]>();
       for (const c of changes) {
         const key = JSON.stringify([c.status, c.bankDetailStatus, c.errorCode, c.errorMessage, c.returnedOn]);
-        groups.set(key, [...(groups.get(key) ?? []), c]);
+        const group = groups.get(key);
+        if (group) group.push(c);
+        else groups.set(key, [c]);
       }
       for (const group of groups.values()) {
         const { status, bankDetailStatus, errorCode, errorMessage, returnedOn } = group[0];
         for (let i = 0; i < group.length; i += UPDATE_CHUNK) {
           const itemNos = group.slice(i, i + UPDATE_CHUNK).map((c) => c.itemNo);
-          await em.update(BulkTransferItem, { bulkTransferId: b.id, itemNo: In(itemNos) }, { status, bankDetailStatus, errorCode, errorMessage, returnedOn, updatedAt: now });
+          // only items that may still move there: a concurrent poll's stale page never regresses an item
+          await em.update(
+            BulkTransferItem,
+            { bulkTransferId: b.id, itemNo: In(itemNos), status: In(ITEM_STATUSES.filter((from) => canMoveItem(from, status))) },
+            { status, bankDetailStatus, errorCode, errorMessage, returnedOn, updatedAt: now },
+          );
         }
       }
       const announced = changes.filter((c) => ITEM_EVENT_OF[c.status]);

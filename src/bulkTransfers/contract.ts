@@ -67,6 +67,8 @@ const bulkBodySchema = z
       .trim()
       .min(1, 'must not be empty when given')
       .max(10, 'must be at most 10 characters (GMO’s 振込データ名)')
+      // our own references are how an unknown batch is found exactly at the bank: a caller may not imitate one
+      .refine((v) => !/^RB[0-9A-F]{8}$/.test(v), 'must not look like our reference RB… (reconciliation relies on it being ours)')
       .optional()
       .meta({ description: '振込データ名, a memo shown in the bank’s screens, at most 10 characters. Absent: our reference `RB…` (which makes reconciliation exact).', example: '11月25日買取' }),
     remitterName: z

@@ -19,7 +19,8 @@ interface UnsentRow {
 export function beforeSearch(row: UnsentRow, now: Date): 'wait' | 'send' | 'search' {
   const inFlightFor = row.inFlightSince ? now.getTime() - row.inFlightSince.getTime() : undefined;
   if (inFlightFor !== undefined && inFlightFor < POLL.inFlightGraceSeconds * 1000) return 'wait';
-  return row.status === 'unknown' || row.inFlightSince !== null ? 'search' : 'send';
+  // a flagged row may have been booked whatever its status says: it is never simply sent
+  return row.status === 'unknown' || row.inFlightSince !== null || row.errorCode === AMBIGUOUS ? 'search' : 'send';
 }
 
 /**

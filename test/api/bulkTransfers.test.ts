@@ -154,6 +154,9 @@ describe.each(DATABASES)('bulk transfers (総合振込) on %s', (kind) => {
       const shape = await post('bad-shape', { items: [{ amount: '1,000', beneficiary: seller(0) }, { amount: 0, beneficiary: seller(1) }], transferDataName: 'あ'.repeat(11) }).expect(400);
       expect(shape.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['items.0.amount', 'items.1.amount', 'transferDataName']);
       await post('empty', { items: [] }).expect(400);
+      // a caller's name that imitates our reference would make another batch's reconciliation inexact
+      const imitation = await post('imitation', { items: items(1), transferDataName: 'RB0123ABCD' }).expect(400);
+      expect(imitation.body.errors).toEqual([{ field: 'transferDataName', reason: expect.stringContaining('RB') }]);
       await post('no-items', {}).expect(400);
     });
 
