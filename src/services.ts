@@ -3,9 +3,9 @@ import type { Router } from 'express';
 import { AccountService } from './accounts/accountService';
 import { accountRoutes } from './accounts/routes';
 import { ApiKeyService } from './apiKeys/apiKeyService';
+import type { BulkTransfer } from './bulkTransfers/bulkTransfer.entity';
 import { BulkTransferService } from './bulkTransfers/bulkTransferService';
 import { BulkTransferStore } from './bulkTransfers/bulkTransferStore';
-import { BulkPoller } from './bulkTransfers/poller';
 import { BulkReconciler } from './bulkTransfers/reconciler';
 import { bulkTransferRoutes } from './bulkTransfers/routes';
 import { BulkSubmitter } from './bulkTransfers/submitter';
@@ -32,11 +32,12 @@ import { StatementService } from './statements/statementService';
 import { BulkPayouts } from './statements/bulkPayouts';
 import { TransferPayouts } from './statements/transferPayouts';
 import { TokenVault } from './tokens/vault';
-import { TransferPoller } from './transfers/poller';
+import { Poller } from './transfers/poller';
 import { TransferReconciler } from './transfers/reconciler';
 import { transferRoutes } from './transfers/routes';
 import { TransferSubmitter } from './transfers/submitter';
 import { TransferService } from './transfers/transferService';
+import type { Transfer } from './transfers/transfer.entity';
 import { TransferStore } from './transfers/transferStore';
 import { WebhookDispatcher } from './webhooks/dispatcher';
 import { WebhookEndpoints } from './webhooks/endpoints';
@@ -73,12 +74,12 @@ export interface Services {
   transfers: TransferService;
   /** the poller's per-transfer step: brings one transfer up to date with the bank */
   reconciler: TransferReconciler;
-  poller: TransferPoller;
+  poller: Poller<Transfer>;
   bulkTransferStore: BulkTransferStore;
   bulkTransfers: BulkTransferService;
   /** the bulk poller's per-batch step */
   bulkReconciler: BulkReconciler;
-  bulkPoller: BulkPoller;
+  bulkPoller: Poller<BulkTransfer>;
   leases: JobLeases;
   jobs: JobDefinition[];
   /** feature routers mounted under /v1/companies/:companyId */
@@ -159,12 +160,13 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
   const submitter = new TransferSubmitter(transferStore, bank, vault, log);
   const reconciler = new TransferReconciler(transferStore, bank, vault, submitter, clock, log, config.webhooks.unknownAfterMinutes * 60_000);
   const transfers = new TransferService(transferStore, bank, vault, connectionStore, submitter, reconciler, clock, log, audit);
-  const poller = new TransferPoller(transferStore, reconciler, log);
+  const poller = new Poller({ noun: 'transfer', idField: 'transferId', perPass: 200 }, (n) => transferStore.due(n), reconciler, log);
   const bulkTransferStore = new BulkTransferStore(db, clock, environment, outbox);
   const bulkSubmitter = new BulkSubmitter(bulkTransferStore, bank, vault, log);
   const bulkReconciler = new BulkReconciler(bulkTransferStore, bank, vault, bulkSubmitter, clock, log, config.webhooks.unknownAfterMinutes * 60_000);
   const bulkTransfers = new BulkTransferService(bulkTransferStore, bank, vault, connectionStore, bulkSubmitter, bulkReconciler, clock, log, audit);
-  const bulkPoller = new BulkPoller(bulkTransferStore, bulkReconciler, log);
+  // a batch's look may page 20 item pages: fewer batches per pass than transfers
+  const bulkPoller = new Poller({ noun: 'bulk transfer', idField: 'bulkTransferId', perPass: 50 }, (n) => bulkTransferStore.due(n), bulkReconciler, log);
   const statements = new StatementService(bank, vault, connectionStore, [new TransferPayouts(transferStore), new BulkPayouts(bulkTransferStore)]);
   const reports = new PayoutReportService([new TransferLines(transferStore), new BulkItemLines(bulkTransferStore)], statements, clock, log);
   const expiryWatch = new ConnectionExpiryWatch(db, connectionStore, clock, log, environment, config.webhooks.connectionExpiringDays);
