@@ -6,7 +6,7 @@ import { isUniqueViolation } from '../db/errors';
 import { countByStatus } from '../db/statusCounts';
 import { DomainError } from '../domain/errors';
 import { backoffSeconds, POLL } from '../transfers/pollPolicy';
-import type { SubmissionOutcome } from '../transfers/lifecycle';
+import { firstOutcome } from '../transfers/lifecycle';
 import type { EventSink, EventType } from '../webhooks/events';
 import { BulkTransfer } from './bulkTransfer.entity';
 import { BulkTransferItem } from './bulkTransferItem.entity';
@@ -244,7 +244,7 @@ export class BulkTransferStore {
       errorCode: null,
       errorMessage: null,
       errorDetails: null,
-      submissionOutcome: first(b, 'accepted'),
+      submissionOutcome: firstOutcome(b, 'accepted'),
       pollCount: 0,
       nextPollAt: new Date(now.getTime() + POLL.firstLookSeconds * 1000),
     });
@@ -262,7 +262,7 @@ export class BulkTransferStore {
       errorDetails: error.details ? JSON.stringify(error.details) : null,
       inFlightSince: null,
       nextPollAt: null,
-      submissionOutcome: first(b, 'refused'),
+      submissionOutcome: firstOutcome(b, 'refused'),
     });
   }
 
@@ -273,7 +273,7 @@ export class BulkTransferStore {
       inFlightSince: null,
       pollCount: b.pollCount + 1,
       nextPollAt: new Date(now.getTime() + backoffSeconds(b.pollCount) * 1000),
-      submissionOutcome: first(b, 'deferred'),
+      submissionOutcome: firstOutcome(b, 'deferred'),
     });
   }
 
@@ -284,7 +284,7 @@ export class BulkTransferStore {
       inFlightSince: null,
       pollCount: 0,
       nextPollAt: new Date(now.getTime() + backoffSeconds(0) * 1000),
-      submissionOutcome: first(b, 'outcome_unknown'),
+      submissionOutcome: firstOutcome(b, 'outcome_unknown'),
     });
   }
 
@@ -412,10 +412,6 @@ export class BulkTransferStore {
   }
 }
 
-/** The first answer is the one replayed: later ones never overwrite it. */
-function first(b: BulkTransfer, outcome: SubmissionOutcome): SubmissionOutcome {
-  return b.submissionOutcome ?? outcome;
-}
 
 /**
  * When to look at a batch again: like a transfer, and once the bank settled it, soon while its items are

@@ -1,10 +1,8 @@
 import type { BulkTransferStore } from '../bulkTransfers/bulkTransferStore';
-import { ACCOUNT_TYPE_NAMES } from '../transfers/accountTypes';
 import type { PayoutRef } from '../statements/matching';
 import { DEBITED_STATUSES, settlesOn } from '../statements/transferPayouts';
 import type { TransferStore } from '../transfers/transferStore';
-import { transferView } from '../transfers/transferView';
-import { findBank, findBranch } from '../transfers/zengin/directory';
+import { beneficiaryView, transferView } from '../transfers/transferView';
 import type { PayoutReportLine } from './contract';
 
 /** A line of the payout report before its statement is read. */
@@ -67,17 +65,7 @@ export class BulkItemLines implements PayoutLineSource {
           amount: i.amount,
           fee: null,
           totalDebit: debited ? i.amount : null,
-          beneficiary: {
-            bankCode: i.beneficiaryBankCode,
-            bankName: findBank(i.beneficiaryBankCode)?.name ?? null,
-            bankNameKana: i.beneficiaryBankName,
-            branchCode: i.beneficiaryBranchCode,
-            branchName: findBranch(i.beneficiaryBankCode, i.beneficiaryBranchCode)?.name ?? null,
-            branchNameKana: i.beneficiaryBranchName,
-            accountType: ACCOUNT_TYPE_NAMES[i.accountTypeCode],
-            accountNumber: i.beneficiaryAccountNumber,
-            name: i.beneficiaryName,
-          },
+          beneficiary: beneficiaryView(i),
           status: i.status,
           bankStatus: b.bankStatus,
           applyNo: b.applyNo,

@@ -49,6 +49,11 @@ export function canMove(from: TransferStatus, to: TransferStatus): boolean {
 const SUBMISSION_OUTCOMES = ['accepted', 'deferred', 'outcome_unknown', 'refused'] as const;
 export type SubmissionOutcome = (typeof SUBMISSION_OUTCOMES)[number];
 
+/** The first answer is the one replayed (a transfer's or a bulk transfer's): later ones never overwrite it. */
+export function firstOutcome(row: { submissionOutcome: SubmissionOutcome | null }, outcome: SubmissionOutcome): SubmissionOutcome {
+  return row.submissionOutcome ?? outcome;
+}
+
 /** A fee known from /transfer/transferfee when the transfer was accepted, or the one the bank charged. */
 export const FEE_STATUSES = ['quoted', 'final'] as const;
 export type FeeStatus = (typeof FEE_STATUSES)[number];

@@ -6,7 +6,7 @@ import { countByStatus } from '../db/statusCounts';
 import { isUniqueViolation } from '../db/errors';
 import { DomainError } from '../domain/errors';
 import { TransferNotFoundError } from './errors';
-import { canMove, type SubmissionOutcome, type TransferStatus } from './lifecycle';
+import { canMove, firstOutcome, type TransferStatus } from './lifecycle';
 import { backoffSeconds, nextPollAt, POLL } from './pollPolicy';
 import type { ListQuery } from './contract';
 import { Transfer } from './transfer.entity';
@@ -192,7 +192,7 @@ export class TransferStore {
       errorCode: null,
       errorMessage: null,
       errorDetails: null,
-      submissionOutcome: first(t, 'accepted'),
+      submissionOutcome: firstOutcome(t, 'accepted'),
       pollCount: 0,
       nextPollAt: new Date(now.getTime() + POLL.firstLookSeconds * 1000),
     });
@@ -211,7 +211,7 @@ export class TransferStore {
       errorDetails: error.details ? JSON.stringify(error.details) : null,
       inFlightSince: null,
       nextPollAt: null,
-      submissionOutcome: first(t, 'refused'),
+      submissionOutcome: firstOutcome(t, 'refused'),
     });
   }
 
@@ -223,7 +223,7 @@ export class TransferStore {
       inFlightSince: null,
       pollCount: t.pollCount + 1,
       nextPollAt: new Date(now.getTime() + backoffSeconds(t.pollCount) * 1000),
-      submissionOutcome: first(t, 'deferred'),
+      submissionOutcome: firstOutcome(t, 'deferred'),
     });
   }
 
@@ -234,7 +234,7 @@ export class TransferStore {
       inFlightSince: null,
       pollCount: 0,
       nextPollAt: nextPollAt(this.clock.now(), 'unknown', 0, null),
-      submissionOutcome: first(t, 'outcome_unknown'),
+      submissionOutcome: firstOutcome(t, 'outcome_unknown'),
     });
   }
 
@@ -322,7 +322,3 @@ export class TransferStore {
   }
 }
 
-/** The first answer is the one replayed: later ones never overwrite it. */
-function first(t: Transfer, outcome: SubmissionOutcome): SubmissionOutcome {
-  return t.submissionOutcome ?? outcome;
-}

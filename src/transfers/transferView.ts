@@ -1,5 +1,6 @@
 import { maskAccountId, maskAccountNumber } from '../log';
 import type { TransferView } from './contract';
+import type { BeneficiaryDraft } from './draft';
 import { ACCOUNT_TYPE_NAMES } from './accountTypes';
 import type { Transfer } from './transfer.entity';
 import { findBank, findBranch } from './zengin/directory';
@@ -8,10 +9,25 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export type { TransferView };
 
+/** A beneficiary as stored (a transfer, a bulk item) as the API shows it: codes, the bank's and branch's names, as sent. */
+export function beneficiaryView(b: BeneficiaryDraft): TransferView['beneficiary'] {
+  const bank = findBank(b.beneficiaryBankCode);
+  const branch = findBranch(b.beneficiaryBankCode, b.beneficiaryBranchCode);
+  return {
+    bankCode: b.beneficiaryBankCode,
+    bankName: bank?.name ?? null,
+    bankNameKana: b.beneficiaryBankName,
+    branchCode: b.beneficiaryBranchCode,
+    branchName: branch?.name ?? null,
+    branchNameKana: b.beneficiaryBranchName,
+    accountType: ACCOUNT_TYPE_NAMES[b.accountTypeCode],
+    accountNumber: b.beneficiaryAccountNumber,
+    name: b.beneficiaryName,
+  };
+}
+
 /** The transfer resource as the API shows it: the `Transfer` schema of the transfers contract. */
 export function transferView(t: Transfer): TransferView {
-  const bank = findBank(t.beneficiaryBankCode);
-  const branch = findBranch(t.beneficiaryBankCode, t.beneficiaryBranchCode);
   return {
     id: t.id,
     status: t.status,
@@ -20,17 +36,7 @@ export function transferView(t: Transfer): TransferView {
     feeStatus: t.feeStatus,
     totalDebit: t.fee === null ? null : t.amount + t.fee,
     accountId: t.accountId,
-    beneficiary: {
-      bankCode: t.beneficiaryBankCode,
-      bankName: bank?.name ?? null,
-      bankNameKana: t.beneficiaryBankName,
-      branchCode: t.beneficiaryBranchCode,
-      branchName: branch?.name ?? null,
-      branchNameKana: t.beneficiaryBranchName,
-      accountType: ACCOUNT_TYPE_NAMES[t.accountTypeCode],
-      accountNumber: t.beneficiaryAccountNumber,
-      name: t.beneficiaryName,
-    },
+    beneficiary: beneficiaryView(t),
     designatedDate: t.designatedDate,
     settlementDate: t.settlementDate,
     settlementNote: t.settlementNote,
