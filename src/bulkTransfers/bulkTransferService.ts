@@ -55,8 +55,11 @@ export class BulkTransferService {
     return this.store.itemCounts(b.id);
   }
 
-  list(companyId: string, q: BulkListQuery) {
-    return this.store.list(companyId, q);
+  /** A page of batches with their item counts, one query for the counts of the whole page. */
+  async listWithCounts(companyId: string, q: BulkListQuery): Promise<{ items: Array<{ batch: BulkTransfer; counts: ItemCounts }>; nextCursor: string | null }> {
+    const page = await this.store.list(companyId, q);
+    const counts = await this.store.itemCountsOf(page.items.map((b) => b.id));
+    return { items: page.items.map((batch) => ({ batch, counts: counts.get(batch.id)! })), nextCursor: page.nextCursor };
   }
 
   async items(companyId: string, id: string, q: ItemsQuery) {

@@ -120,14 +120,24 @@ export class BulkTransferStore {
   }
 
   async itemCounts(bulkTransferId: string, em: EntityManager = this.db.manager): Promise<ItemCounts> {
-    const rows = await em
-      .createQueryBuilder(BulkTransferItem, 'i')
-      .select('i.status', 'status')
-      .addSelect('COUNT(*)', 'n')
-      .where('i.bulkTransferId = :id', { id: bulkTransferId })
-      .groupBy('i.status')
-      .getRawMany<{ status: string; n: string | number }>();
-    return itemCounts(rows.map((r) => ({ status: r.status, n: Number(r.n) })));
+    return (await this.itemCountsOf([bulkTransferId], em)).get(bulkTransferId)!;
+  }
+
+  /** The item counts of several batches (a page of the list) in one GROUP BY. */
+  async itemCountsOf(bulkTransferIds: string[], em: EntityManager = this.db.manager): Promise<Map<string, ItemCounts>> {
+    const rows =
+      bulkTransferIds.length === 0
+        ? []
+        : await em
+            .createQueryBuilder(BulkTransferItem, 'i')
+            .select('i.bulkTransferId', 'id')
+            .addSelect('i.status', 'status')
+            .addSelect('COUNT(*)', 'n')
+            .where('i.bulkTransferId IN (:...ids)', { ids: bulkTransferIds })
+            .groupBy('i.bulkTransferId')
+            .addGroupBy('i.status')
+            .getRawMany<{ id: string; status: string; n: string | number }>();
+    return new Map(bulkTransferIds.map((id) => [id, itemCounts(rows.filter((r) => r.id === id).map((r) => ({ status: r.status, n: Number(r.n) })))]));
   }
 
   async list(companyId: string, q: BulkListQuery): Promise<{ items: BulkTransfer[]; nextCursor: string | null }> {

@@ -51,9 +51,8 @@ export function bulkTransferRoutes(bulk: BulkTransferService): Router {
 
   router.get('/bulk-transfers', async (req, res) => {
     const query = parse(listBulkTransfers.request.query, req.query);
-    const page = await bulk.list(companyIdOf(req), query);
-    const items = await Promise.all(page.items.map(async (b) => bulkTransferView(b, await bulk.itemCounts(b))));
-    const list: BulkList = { items, nextCursor: page.nextCursor };
+    const page = await bulk.listWithCounts(companyIdOf(req), query);
+    const list: BulkList = { items: page.items.map(({ batch, counts }) => bulkTransferView(batch, counts)), nextCursor: page.nextCursor };
     res.json(list);
   });
 

@@ -227,6 +227,8 @@ describe.each(DATABASES)('bulk transfers (総合振込) on %s', (kind) => {
 
     const list = (await get('?status=cancelled').expect(200)).body;
     expect(list.items.map((b: { id: string }) => b.id)).toContain(future.body.id);
+    // the page's item counts come from one query for the whole page
+    expect(list.items.find((b: { id: string }) => b.id === future.body.id).itemCounts).toMatchObject({ cancelled: 2, pending: 0 });
     const otherKey = await h.apiKey('OTHER');
     await request(h.app).get(`/v1/companies/SHOP/bulk-transfers/${future.body.id}`).set(...bearer(otherKey)).expect(404);
     await request(h.app).get(`/v1/companies/OTHER/bulk-transfers/${future.body.id}`).set(...bearer(otherKey)).expect(404);
