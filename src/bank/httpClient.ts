@@ -1,4 +1,5 @@
 import { BankError, type BankErrorDetail } from './errors';
+import type { BankCallObserver } from './observer';
 import type { RateLimiter } from './rateLimiter';
 
 interface BankRequest {
@@ -21,15 +22,34 @@ const REFUSED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH
  * One HTTP call to the corporate API. It never retries: whether a retry is safe is the caller's
  * decision (a transfer request that timed out may have been executed).
  */
+export interface BankHttpOptions {
+  timeoutMs: number;
+  limiter?: RateLimiter;
+  observer?: BankCallObserver;
+}
+
 export class BankHttpClient {
   constructor(
     private readonly baseUrl: string,
-    private readonly timeoutMs: number,
-    private readonly limiter?: RateLimiter,
+    private readonly options: BankHttpOptions,
   ) {}
 
   async send(req: BankRequest): Promise<BankResponse> {
-    await this.limiter?.acquire();
+    await this.options.limiter?.acquire();
+    const started = performance.now();
+    try {
+      const response = await this.exchange(req);
+      this.options.observer?.({ endpoint: req.path, outcome: 'ok', durationSeconds: (performance.now() - started) / 1000 });
+      return response;
+    } catch (err) {
+      const e = err as BankError;
+      this.options.observer?.({ endpoint: req.path, outcome: e.kind, errorCode: e.options.errorCode, durationSeconds: (performance.now() - started) / 1000 });
+      throw err;
+    }
+  }
+
+  /** The HTTP exchange itself; every failure leaves it as a BankError. */
+  private async exchange(req: BankRequest): Promise<BankResponse> {
     const url = new URL(`${this.baseUrl}${req.path}`);
     for (const [key, value] of Object.entries(req.query ?? {})) {
       for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) url.searchParams.append(key, v);
@@ -45,7 +65,7 @@ export class BankHttpClient {
           ...req.headers,
         },
         body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (err) {
       throw transportError(err, req);

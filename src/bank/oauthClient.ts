@@ -1,5 +1,6 @@
 import { AuthorizationCode } from 'simple-oauth2';
 import { BankOAuthError } from './errors';
+import type { BankCallObserver } from './observer';
 import type { RateLimiter } from './rateLimiter';
 import type { ClientRegistration } from './registration';
 
@@ -30,10 +31,15 @@ export class BankOAuthClient {
 
   constructor(
     authBaseUrl: string,
-    private readonly timeoutMs: number,
-    private readonly limiter?: RateLimiter,
+    private readonly options: {
+      timeoutMs: number;
+      limiter?: RateLimiter;
+      observer?: BankCallObserver;
+      /** where the store owner's browser goes to consent, when it cannot use the service's own address of the bank */
+      browserAuthBaseUrl?: string;
+    },
   ) {
-    this.authorize = new URL(`${authBaseUrl}/authorization`);
+    this.authorize = new URL(`${options.browserAuthBaseUrl ?? authBaseUrl}/authorization`);
     this.token = new URL(`${authBaseUrl}/token`);
   }
 
@@ -48,7 +54,7 @@ export class BankOAuthClient {
       },
       // GMO's パラメーター認証 is client_secret_post; ベーシック認証 is the Basic header
       options: { authorizationMethod: reg.authMethod === 'post' ? 'body' : 'header', bodyFormat: 'form' },
-      http: { timeout: this.timeoutMs, headers: { accept: 'application/json' } },
+      http: { timeout: this.options.timeoutMs, headers: { accept: 'application/json' } },
     });
   }
 
@@ -76,11 +82,20 @@ export class BankOAuthClient {
   }
 
   private async call<T extends { token: Record<string, unknown> }>(work: () => Promise<T>): Promise<T> {
-    await this.limiter?.acquire();
+    await this.options.limiter?.acquire();
+    const started = performance.now();
+    const observe = (outcome: string, errorCode?: string) =>
+      this.options.observer?.({ endpoint: 'token', outcome, errorCode, durationSeconds: (performance.now() - started) / 1000 });
     try {
-      return await work();
+      const answer = await work();
+      // simple-oauth2 resolves an OAuth error sent with HTTP 200; toTokenSet refuses it, and so does the count
+      if (typeof answer.token.error === 'string') observe('oauth', answer.token.error);
+      else observe('ok');
+      return answer;
     } catch (err) {
-      throw toOAuthError(err as BoomLike);
+      const e = toOAuthError(err as BoomLike);
+      observe(e.kind, e.kind === 'oauth' || e.kind === 'server' ? e.error : undefined);
+      throw e;
     }
   }
 }
