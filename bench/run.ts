@@ -1,158 +1,111 @@
-import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
-import { normaliseBeneficiaryName } from '../src/transfers/zengin/kana';
-import { Transfer } from '../src/transfers/transfer.entity';
-import { Api, Outcomes } from './api';
-import { figures, load, loopSync } from './measure';
-import { printInvariants, printTable, type Invariant, type Row } from './report';
-import { startStack, type Stack } from './stack';
-import { measureBulk } from './bulk';
-import { measureWebhooks } from './webhooks';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { atExit } from './children';
+import { LoadGenerator } from './load';
+import { findMariaDbBinary, startMariaDb, stopMariaDb } from './mariadb';
+import { failures, perDatabase, sideBySide } from './report';
+import { readSettings, type Settings } from './settings';
+import { runDatabase, type DatabaseFigures } from './suite';
 
 /**
- * `npm run bench`: payouts end to end through the real service and the real bank simulator over loopback,
- * then the hot paths underneath. BENCH_TRANSFERS (default 300) sets N; BENCH_DATABASE_URL=mysql://… runs on
- * MySQL/MariaDB instead of a temp SQLite file.
+ * `npm run bench`: the integrator against a bare Express insert-and-forward and against the bank called
+ * directly, every one a process of its own, loaded by a load generator in yet another process; per database
+ * (a temp SQLite file, a throwaway mariadbd), then the once-per-database figures. See README, Tests and benchmark.
  */
 
-const CAP_MS = 60_000;
-const CONCURRENCIES = [1, 10, 50];
-const WARM_UP = 20;
-const VAULT_READS = 2_000;
-const NAME_CONVERSIONS = 20_000;
-// Every transfer debits 1,000 yen + a 145 yen fee from the simulator's 50,000,000 yen test account.
-const MAX_TRANSFERS = 10_000;
+const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
 
-const NAMES = [
-  'ヤマダ タロウ',
-  'やまだ はなこ',
-  'ｽｽﾞｷ ｲﾁﾛｳ',
-  'サトウ　ジロウ',
-  'Tanaka Kenji',
-  '株式会社リコア',
-  'ヤマダショウジ（株）',
-  'ニッポン トレーディング カブシキガイシャ',
-  '医療法人社団 ケンコウカイ',
-  'ミナトヴィンテージ合同会社',
-];
-
-function transferCount(): number {
-  const raw = process.env.BENCH_TRANSFERS ?? '300';
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_TRANSFERS) {
-    throw new Error(`BENCH_TRANSFERS must be an integer from 1 to ${MAX_TRANSFERS} (got ${raw})`);
-  }
-  return n;
-}
-
-function printMachine(stack: Stack, n: number): void {
+function printMachine(settings: Settings): void {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown';
   console.log(`node ${process.version} on ${platform()} ${release()}`);
   console.log(`cpus: ${availableParallelism()} × ${cpu}, memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB`);
   // Other work on the machine skews every figure below; the load average says how much there was.
-  console.log(`load average (1/5/15 min) at start: ${loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
-  console.log(`database: ${stack.database}`);
-  console.log(`transfers per run: ${n}; the load generator, the service and the bank simulator share this one process`);
+  console.log(`load average (1/5/15 min) at start: ${loadAverage()}`);
+  console.log(
+    `BENCH_SECONDS=${settings.seconds} BENCH_ROUNDS=${settings.rounds} BENCH_DATABASES=${settings.databases.join(',')} BENCH_PURGE_ROWS=${settings.purgeRows} BENCH_OPEN_TRANSFERS=${settings.openTransfers}`,
+  );
   console.log('');
 }
 
-async function main(): Promise<void> {
-  const n = transferCount();
-  const stack = await startStack(process.env.BENCH_DATABASE_URL);
+/** Why the MariaDB half cannot run here, or undefined when it can. */
+function mariaDbMissing(): string | undefined {
+  const missing = ['mariadbd', 'mariadb-install-db', 'mariadb-admin', 'mariadb'].filter((b) => !findMariaDbBinary(b));
+  return missing.length > 0 ? `${missing.join(', ')} not found (apt-get install mariadb-server mariadb-client)` : undefined;
+}
+
+async function onMariaDb(run: (url: string) => Promise<DatabaseFigures>): Promise<DatabaseFigures> {
+  const server = await startMariaDb();
+  let stopped = false;
+  // only while it runs: once stopped, its pid may belong to another process
+  atExit(() => {
+    if (!stopped) process.kill(server.pid, 'SIGKILL');
+    rmSync(server.dir, { recursive: true, force: true });
+  });
   try {
-    printMachine(stack, n);
-    const { rows, invariants } = await measure(stack, n);
-    const webhooks = await measureWebhooks(stack, process.env.BENCH_DATABASE_URL, n, CAP_MS);
-    rows.push(...webhooks.rows);
-    invariants.push({
-      name: 'every webhook event recorded was delivered once',
-      ok: webhooks.delivered === webhooks.pending,
-      detail: `${webhooks.pending} pending before the dispatch, ${webhooks.delivered} received`,
-    });
-    const bulk = await measureBulk(process.env.BENCH_DATABASE_URL, CAP_MS);
-    rows.push(...bulk.rows);
-    invariants.push(...bulk.invariants);
-    printTable(rows);
-    console.log('');
-    console.log(webhooks.ratioLine);
-    for (const line of bulk.lines) console.log(line);
-    console.log('');
-    printInvariants(invariants);
-    if (invariants.some((i) => !i.ok)) process.exitCode = 1;
+    const admin = await createConnection(server.url);
+    await admin.query('CREATE DATABASE gbi_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
+    await admin.end();
+    return await run(new URL('gbi_bench', server.url).toString());
   } finally {
-    await stack.close();
+    await stopMariaDb(server);
+    stopped = true;
   }
 }
 
-async function measure(stack: Stack, n: number): Promise<{ rows: Row[]; invariants: Invariant[] }> {
-  const api = new Api(stack);
-  const rows: Row[] = [];
-  const keysSent = new Set<string>();
-  const created = new Outcomes();
-  const replayed = new Outcomes();
-  const listed = new Outcomes();
-  const create = (key: string) => {
-    keysSent.add(key);
-    return api.postTransfer(key, created);
-  };
-
-  // JIT, the sockets' pools and the database's caches, before anything is timed.
-  await load(WARM_UP, 1, CAP_MS, (i) => create(`warm-${i}`));
-  await load(WARM_UP, 1, CAP_MS, (i) => api.postTransfer(`warm-${i}`, replayed));
-  await load(WARM_UP, 1, CAP_MS, () => api.listTransfers(50, new Outcomes()));
-  await load(200, 1, CAP_MS, () => stack.services.vault.accessToken(stack.companyId).then(() => undefined));
-  loopSync(2_000, CAP_MS, (i) => normaliseBeneficiaryName(NAMES[i % NAMES.length]));
-
-  // Replays below resend the keys of the sequential run: fewer than n if its cap stopped it.
-  let replayable = 0;
-  for (const c of CONCURRENCIES) {
-    const run = await load(n, c, CAP_MS, (i) => create(`c${c}-${i}`));
-    if (c === 1) replayable = run.done;
-    rows.push({ name: `POST /transfers, ${c} in flight`, figures: figures(run) });
+async function main(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = readSettings();
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 2;
+    return;
   }
-  for (const c of [1, 10]) {
-    const run = await load(n, c, CAP_MS, (i) => api.postTransfer(`c1-${i % replayable}`, replayed));
-    rows.push({ name: `POST /transfers replay, ${c} in flight`, figures: figures(run) });
+  printMachine(settings);
+  const workDir = mkdtempSync(join(tmpdir(), 'gbi-bench-'));
+  atExit(() => rmSync(workDir, { recursive: true, force: true }));
+  const logDir = join(workDir, 'logs');
+  mkdirSync(logDir);
+  // keys of this run never meet a key of an earlier run
+  const tag = randomBytes(3).toString('hex');
+  const load = LoadGenerator.start(logDir);
+  const all: DatabaseFigures[] = [];
+  try {
+    for (const kind of settings.databases) {
+      if (kind === 'sqlite') {
+        all.push(await runDatabase(kind, `sqlite:${join(workDir, 'bench.sqlite')}`, settings, load, logDir, tag));
+        continue;
+      }
+      const missing = mariaDbMissing();
+      if (missing) console.log(`mariadb skipped: ${missing}\n`);
+      else all.push(await onMariaDb((url) => runDatabase(kind, url, settings, load, logDir, tag)));
+    }
+  } finally {
+    await load.close();
   }
-  const expectedItems = Math.min(50, keysSent.size);
-  const list = await load(n, 1, CAP_MS, () => api.listTransfers(50, listed));
-  rows.push({ name: 'GET /transfers?limit=50', figures: figures(list) });
+  if (all.length === 0) return;
 
-  const vault = await load(VAULT_READS, 1, CAP_MS, () => stack.services.vault.accessToken(stack.companyId).then(() => undefined));
-  rows.push({ name: 'vault.accessToken (fresh, decrypt)', figures: figures(vault) });
-
-  let namesRefused = 0;
-  const names = loopSync(NAME_CONVERSIONS, CAP_MS, (i) => {
-    if (!normaliseBeneficiaryName(NAMES[i % NAMES.length]).ok) namesRefused++;
-  });
-  rows.push({ name: `normaliseBeneficiaryName (${NAMES.length} names)`, figures: figures(names) });
-
-  const stats = stack.sim.state.stats();
-  const stored = await stack.services.db.manager.countBy(Transfer, { companyId: stack.companyId });
-  const invariants: Invariant[] = [
-    {
-      name: 'bank booked one transfer per distinct Idempotency-Key',
-      ok: stats.transferRequests === keysSent.size,
-      detail: `simulator transferRequests ${stats.transferRequests}, distinct keys ${keysSent.size}`,
-    },
-    { name: 'service stored one transfer per distinct key', ok: stored === keysSent.size, detail: `${stored} rows` },
-    { name: 'every first POST answered 201', ok: created.only('201'), detail: created.toString() },
-    { name: 'every replay answered 201 Idempotent-Replayed', ok: replayed.only('201 replayed'), detail: replayed.toString() },
-    {
-      name: `every list answered 200 with ${expectedItems} items`,
-      ok: listed.only(`200 with ${expectedItems} items`),
-      detail: listed.toString(),
-    },
-    {
-      name: 'one consent, no token refresh',
-      ok: stats.tokenRequests.authorization_code === 1 && stats.tokenRequests.refresh_token === 0,
-      detail: `authorization_code ${stats.tokenRequests.authorization_code}, refresh_token ${stats.tokenRequests.refresh_token}`,
-    },
-    { name: 'every name normalised', ok: namesRefused === 0, detail: `${namesRefused} refused of ${names.done}` },
-  ];
-  return { rows, invariants };
+  for (const line of sideBySide(all)) console.log(line);
+  console.log('');
+  console.log('ratio: integrator rps / bare rps. added p50: integrator p50 − bank direct p50 (the integrator makes two bank calls per payout: the request and the fee quote).');
+  console.log(`medians of ${settings.rounds} rotated round(s) of ${settings.seconds} s per target.`);
+  console.log('');
+  for (const line of perDatabase(all, settings)) console.log(line);
+  console.log('');
+  console.log(`load average (1/5/15 min) at the end: ${loadAverage()}`);
+  const failed = failures(all);
+  if (failed.length > 0) {
+    console.log('');
+    console.log('(!) figures measured over answers that were not all 2xx:');
+    for (const line of failed) console.log(`  ${line}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   process.exitCode = 1;
 });

@@ -7,6 +7,8 @@ import { Webhooks1732800000000 } from './1732800000000-Webhooks';
 import { AuditEvents1732820000000 } from './1732820000000-AuditEvents';
 import { SettlementDates1732900000000 } from './1732900000000-SettlementDates';
 import { BulkTransfers1732910000000 } from './1732910000000-BulkTransfers';
+import { ServiceInstances1732930000000 } from './1732930000000-ServiceInstances';
+import { StatusListIndexes1732940000000 } from './1732940000000-StatusListIndexes';
 
 /** Every migration, oldest first: imported as classes so that the build needs no glob at run time. */
 export const migrations = [
@@ -19,4 +21,6 @@ export const migrations = [
   AuditEvents1732820000000,
   SettlementDates1732900000000,
   BulkTransfers1732910000000,
+  ServiceInstances1732930000000,
+  StatusListIndexes1732940000000,
 ];

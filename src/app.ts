@@ -8,13 +8,13 @@ import { browserRoutes } from './connections/browserRoutes';
 import { connectionApiRoutes } from './connections/apiRoutes';
 import { requireApiKey, requireCompanyAccess, requireScope } from './http/auth';
 import { jsonBody } from './http/jsonBody';
-import { HttpMetrics, metricsHandler } from './http/metrics';
 import { errorHandler } from './http/errorHandler';
 import { openApiRoutes } from './http/openapiRoutes';
 import { notFoundHandler } from './http/problem';
 import { requestContext } from './http/requestId';
 import { appRoutes, routePatterns } from './http/routePattern';
 import { routeResolver } from './http/routeScopes';
+import { httpMetrics, metricsHandler } from './metrics/http';
 
 /** The HTTP app without listen(): tests build it with their own clock, database and bank simulator. */
 export function createApp(services: Services): express.Express {
@@ -28,8 +28,7 @@ export function createApp(services: Services): express.Express {
   app.use(helmet());
   const routeOf = routePatterns(app);
   app.use(requestContext(log, routeOf));
-  const metrics = new HttpMetrics(routeOf);
-  app.use(metrics.middleware);
+  app.use(httpMetrics(services.metrics.instruments, routeOf));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -45,15 +44,7 @@ export function createApp(services: Services): express.Express {
   });
 
   // for the scraper inside the network; no key, like the probes
-  app.get(
-    '/metrics',
-    metricsHandler(metrics, {
-      transfers: () => services.transferStore.countByStatus(),
-      bulkTransfers: () => services.bulkTransferStore.countByStatus(),
-      connections: () => services.connectionStore.countByStatus(),
-      webhooks: () => services.outbox.backlog(),
-    }),
-  );
+  app.get('/metrics', metricsHandler(services.metrics.registry));
 
   // the OpenAPI document and its reference UI (/docs), no key
   app.use(openApiRoutes());

@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { validateDetailed as validateCron } from 'node-cron';
 import { z } from 'zod';
+import type { BankProxySettings } from './bank/egress';
 import { parseKeyRing, type KeyRing } from './crypto/keyRing';
 
 type BankEnvironment = 'simulator' | 'staging' | 'production';
@@ -38,16 +43,29 @@ const envSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().default('0.0.0.0'),
   SIMULATOR_PORT: port.default(3100),
+  SIMULATOR_IN_PROCESS: z.enum(['true', 'false']).optional(),
+  SIMULATOR_STATE_FILE: optionalString,
   BANK_ENV: z.enum(['simulator', 'staging', 'production']).default('simulator'),
   BANK_AUTH_URL: url.optional(),
   BANK_API_URL: url.optional(),
+  BANK_BROWSER_AUTH_URL: url.optional(),
   BANK_CLIENT_ID: optionalString,
   BANK_CLIENT_SECRET: optionalString,
   BANK_CLIENT_AUTH: z.enum(['post', 'basic']).default('post'),
   BANK_SCOPES: z.string().trim().min(1).default(DEFAULT_SCOPES),
   BANK_PKCE: z.enum(['true', 'false']).default('false'),
   BANK_TIMEOUT_MS: positiveInt.max(120_000).default(15_000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.max(120_000).default(8_000),
   BANK_MAX_RPS: z.coerce.number().min(0).max(1000).default(0),
+  INSTANCE_HEARTBEAT_SECONDS: positiveInt.max(300).default(10),
+  BANK_PROXY_URL: optionalString,
+  // the usual proxy variables, read for the bank only (the lower-case form first, as curl and undici do)
+  https_proxy: optionalString,
+  HTTPS_PROXY: optionalString,
+  http_proxy: optionalString,
+  HTTP_PROXY: optionalString,
+  no_proxy: optionalString,
+  NO_PROXY: optionalString,
   BANK_REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(7_776_000),
   TOKEN_REFRESH_MARGIN_SECONDS: positiveInt.default(86_400),
   PUBLIC_BASE_URL: url.optional(),
@@ -64,27 +82,41 @@ const envSchema = z.object({
   WEBHOOK_CRON: z.string().trim().min(1).default('*/5 * * * * *'),
   WEBHOOK_TIMEOUT_MS: positiveInt.max(60_000).default(5_000),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_PROXY_URL: optionalString,
   WEBHOOK_UNKNOWN_AFTER_MINUTES: positiveInt.default(30),
   CONNECTION_EXPIRING_DAYS: positiveInt.max(365).default(14),
   EXPIRY_WATCH_CRON: z.string().trim().min(1).default('17 * * * *'),
+  API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
 });
 
 export interface Config {
   port: number;
   host: string;
   simulatorPort: number;
+  /** BANK_ENV=simulator with the bank simulator started inside this process (no BANK_AUTH_URL/BANK_API_URL given) */
+  simulatorInProcess: boolean;
+  /** where the in-process simulator keeps its state across restarts; null = in memory only */
+  simulatorStateFile: string | null;
+  /** after SIGTERM, how long in-flight requests may take before their connections are closed and the process exits */
+  shutdownTimeoutMs: number;
   bankEnv: BankEnvironment;
   bank: {
     authUrl: string;
     apiUrl: string;
+    /** the consent page's base as the store owner's browser reaches it, when not authUrl (a container network) */
+    browserAuthUrl?: string;
     clientId: string;
     clientSecret: string;
     clientAuth: ClientAuthMethod;
     scopes: string[];
     pkce: boolean;
     timeoutMs: number;
-    /** outbound requests per second from this process; 0 = unlimited */
+    /** requests per second of the whole deployment (the client id's limit), shared by the live instances; 0 = unlimited */
     maxRequestsPerSecond: number;
+    /** how often an instance beats in service_instances (and so how fast the shares follow a join or a leave) */
+    heartbeatSeconds: number;
+    /** BANK_PROXY_URL, else HTTPS_PROXY / HTTP_PROXY / NO_PROXY; nothing set: direct */
+    proxy: BankProxySettings;
     refreshTokenTtlSeconds: number;
     refreshMarginSeconds: number;
   };
@@ -97,6 +129,8 @@ export interface Config {
   pollCron: string;
   refreshCron: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** how long an API key lookup is reused: the bound on a revocation made elsewhere; 0 = every request reads */
+  apiKeyCacheSeconds: number;
   webhooks: {
     /** the deployment's default receiver (ReCORE), with its Standard Webhooks secret (`whsec_…`) */
     defaultEndpoint: { url: string; secret: string } | null;
@@ -104,6 +138,8 @@ export interface Config {
     timeoutMs: number;
     /** receivers in 10/8, 172.16/12, 192.168/16, link-local, CGNAT or ULA are refused unless this is set */
     allowPrivateNetworks: boolean;
+    /** WEBHOOK_PROXY_URL: receivers are reached through it (CONNECT); never the bank's proxy */
+    proxyUrl: string | null;
     /** a transfer still `unknown` after this long is announced as transfer.outcome_unknown */
     unknownAfterMinutes: number;
     /** connection.expiring is sent when the refresh token lapses within this many days */
@@ -126,6 +162,22 @@ function requireSecure(variable: string, value: string): void {
   }
 }
 
+/** A proxy URL; the error names the variable and never echoes the value (it may carry a password). */
+function checkProxyUrl(variable: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    return fail(variable, 'must be an http:// or https:// URL of the proxy, e.g. http://user:pass@proxy.internal:3128');
+  }
+  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname) {
+    fail(variable, 'must be an http:// or https:// URL of the proxy, e.g. http://user:pass@proxy.internal:3128');
+  }
+  if (parsed.username && !parsed.password) fail(variable, 'names a proxy user without a password (user:pass@, percent-encoded)');
+  return value;
+}
+
 function parseOrigins(raw: string): string[] {
   return raw
     .split(',')
@@ -143,9 +195,10 @@ function parseOrigins(raw: string): string[] {
     });
 }
 
+/** node-cron's own check, so a bad expression stops start-up before migrations rather than when the job is scheduled. */
 function checkCron(variable: string, expr: string): void {
-  // five or six fields of cron characters; node-cron validates the rest when the job is scheduled
-  if (!/^(\S+\s+){4,5}\S+$/.test(expr)) fail(variable, `is not a cron expression: "${expr}"`);
+  const { valid, errors } = validateCron(expr);
+  if (!valid) fail(variable, `is not a cron expression: "${expr}" (${errors.map((e) => e.message).join('; ')})`);
 }
 
 /** Standard Webhooks' secret form: `whsec_` + base64 of the key bytes. */
@@ -174,7 +227,32 @@ function checkDatabaseUrl(value: string): void {
   fail('DATABASE_URL', 'must start with sqlite: or mysql://');
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * ENV_FILE=path adds the file's variables (KEY=value lines, as `node --env-file` reads them) to the
+ * environment; a variable already set in the environment wins over the file.
+ */
+function withEnvFile(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const path = env.ENV_FILE?.trim();
+  if (!path) return env;
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch (err) {
+    return fail('ENV_FILE', `cannot be read: ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return { ...parseEnv(content), ...env };
+}
+
+/** The in-process simulator keeps its state beside the service's SQLite file, so a restart finds the tokens the service kept. */
+function simulatorStateFile(setting: string | undefined, databaseUrl: string): string | null {
+  if (setting === 'off') return null;
+  if (setting) return setting;
+  const path = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : ':memory:';
+  return path === ':memory:' ? null : join(dirname(path), 'simulator.sqlite');
+}
+
+export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): Config {
+  const env = withEnvFile(processEnv);
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -192,6 +270,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const authUrl = (e.BANK_AUTH_URL ?? bases.auth).replace(/\/$/, '');
   const apiUrl = (e.BANK_API_URL ?? bases.api).replace(/\/$/, '');
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const browserAuthUrl = e.BANK_BROWSER_AUTH_URL?.replace(/\/$/, '');
+  if (e.SIMULATOR_IN_PROCESS === 'true' && !simulator) fail('SIMULATOR_IN_PROCESS', 'applies only when BANK_ENV=simulator');
+  if (simulator && Boolean(e.BANK_AUTH_URL) !== Boolean(e.BANK_API_URL)) {
+    fail(e.BANK_AUTH_URL ? 'BANK_API_URL' : 'BANK_AUTH_URL', `is required with ${e.BANK_AUTH_URL ? 'BANK_AUTH_URL' : 'BANK_API_URL'} when BANK_ENV=simulator (both point at the simulator)`);
+  }
+  // a simulator reached at BANK_AUTH_URL/BANK_API_URL runs elsewhere (its own container): none is started here
+  const simulatorInProcess = simulator && (e.SIMULATOR_IN_PROCESS ?? String(!e.BANK_AUTH_URL && !e.BANK_API_URL)) === 'true';
 
   if (!simulator) {
     if (!e.BANK_CLIENT_ID) fail('BANK_CLIENT_ID', `is required when BANK_ENV=${e.BANK_ENV}`);
@@ -203,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!e.PUBLIC_BASE_URL) fail('PUBLIC_BASE_URL', `is required when BANK_ENV=${e.BANK_ENV}`);
     requireSecure('BANK_AUTH_URL', authUrl);
     requireSecure('BANK_API_URL', apiUrl);
+    if (browserAuthUrl) requireSecure('BANK_BROWSER_AUTH_URL', browserAuthUrl);
     requireSecure('PUBLIC_BASE_URL', publicBaseUrl);
   }
 
@@ -226,16 +312,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) fail('WEBHOOK_SECRET', 'is required with WEBHOOK_URL (a Standard Webhooks secret: whsec_ + base64)');
   if (e.WEBHOOK_SECRET && !isWebhookSecret(e.WEBHOOK_SECRET)) fail('WEBHOOK_SECRET', 'must be whsec_ followed by base64 of 24 to 64 random bytes');
   if (e.WEBHOOK_URL && !simulator) requireSecure('WEBHOOK_URL', e.WEBHOOK_URL);
+  // the bundled simulator is local: a proxy the machine sets for everything is not applied to it (BANK_PROXY_URL is)
+  const bankProxy: BankProxySettings = {
+    explicit: checkProxyUrl('BANK_PROXY_URL', e.BANK_PROXY_URL),
+    httpsProxy: simulator ? undefined : checkProxyUrl(e.https_proxy ? 'https_proxy' : 'HTTPS_PROXY', e.https_proxy ?? e.HTTPS_PROXY),
+    httpProxy: simulator ? undefined : checkProxyUrl(e.http_proxy ? 'http_proxy' : 'HTTP_PROXY', e.http_proxy ?? e.HTTP_PROXY),
+    noProxy: simulator ? undefined : (e.no_proxy ?? e.NO_PROXY),
+  };
+  const webhookProxyUrl = checkProxyUrl('WEBHOOK_PROXY_URL', e.WEBHOOK_PROXY_URL);
   checkDatabaseUrl(e.DATABASE_URL);
 
   return {
     port: e.PORT,
     host: e.HOST,
     simulatorPort: e.SIMULATOR_PORT,
+    simulatorInProcess,
+    simulatorStateFile: simulatorInProcess ? simulatorStateFile(e.SIMULATOR_STATE_FILE, e.DATABASE_URL) : null,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     bankEnv: e.BANK_ENV,
     bank: {
       authUrl,
       apiUrl,
+      browserAuthUrl,
       clientId: e.BANK_CLIENT_ID ?? SIMULATOR_CLIENT_ID,
       clientSecret: e.BANK_CLIENT_SECRET ?? SIMULATOR_CLIENT_SECRET,
       clientAuth: e.BANK_CLIENT_AUTH,
@@ -243,6 +341,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pkce: e.BANK_PKCE === 'true',
       timeoutMs: e.BANK_TIMEOUT_MS,
       maxRequestsPerSecond: e.BANK_MAX_RPS,
+      heartbeatSeconds: e.INSTANCE_HEARTBEAT_SECONDS,
+      proxy: bankProxy,
       refreshTokenTtlSeconds: e.BANK_REFRESH_TOKEN_TTL_SECONDS,
       refreshMarginSeconds: e.TOKEN_REFRESH_MARGIN_SECONDS,
     },
@@ -255,11 +355,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollCron: e.POLL_CRON,
     refreshCron: e.REFRESH_CRON,
     logLevel: e.LOG_LEVEL,
+    apiKeyCacheSeconds: e.API_KEY_CACHE_SECONDS,
     webhooks: {
       defaultEndpoint: e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : null,
       cron: e.WEBHOOK_CRON,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
+      proxyUrl: webhookProxyUrl ?? null,
       unknownAfterMinutes: e.WEBHOOK_UNKNOWN_AFTER_MINUTES,
       connectionExpiringDays: e.CONNECTION_EXPIRING_DAYS,
       expiryWatchCron: e.EXPIRY_WATCH_CRON,

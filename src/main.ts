@@ -9,10 +9,11 @@ async function main(): Promise<void> {
   const services = await bootstrap();
   const { config, log } = services;
 
-  // In the simulator environment the bank runs in this process, registered with our redirect URI.
+  // In the simulator environment the bank runs in this process, registered with our redirect URI, unless
+  // BANK_AUTH_URL/BANK_API_URL point at one running elsewhere (SIMULATOR_IN_PROCESS).
   // Loaded only then: a staging or production process never loads the simulator's code.
   const simulator =
-    config.bankEnv === 'simulator'
+    config.simulatorInProcess
       ? await (await import('./simulator/server')).startSimulator(
           {
             clients: [
@@ -26,10 +27,14 @@ async function main(): Promise<void> {
             ],
           },
           config.simulatorPort,
+          '127.0.0.1',
+          config.simulatorStateFile ?? undefined,
         )
       : undefined;
-  if (simulator) log.info('bank simulator listening', { url: simulator.url });
+  if (simulator) log.info('bank simulator listening', { url: simulator.url, stateFile: config.simulatorStateFile });
 
+  // counted by the other instances before any bank call (BANK_MAX_RPS set: one INSTANCE_HEARTBEAT_SECONDS, see instances/heartbeat.ts)
+  await services.instances.join();
   const app = createApp(services);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
@@ -48,10 +53,20 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info('shutting down', { signal });
+    log.info('shutting down', { signal, timeoutMs: config.shutdownTimeoutMs });
+    // Orchestrators kill after their grace period (Kubernetes: 30 s, Docker: 10 s): rather than wait out a slow bank
+    // call, cut the connections and exit. A payout cut off there was committed in flight before the bank was called,
+    // so the poller reconciles it (found at the bank and adopted, or resent with the same Idempotency-Key).
+    setTimeout(() => {
+      log.warn('shutdown timed out: closing open connections', { timeoutMs: config.shutdownTimeoutMs });
+      server.closeAllConnections();
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     await scheduler.stop();
     // stop accepting, let in-flight requests finish
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    // the others take this instance's share of the bank's rate limit at their next beat
+    await services.instances.leave();
     await simulator?.stop();
     await services.db.dataSource.destroy();
     process.exit(0);

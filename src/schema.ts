@@ -8,6 +8,7 @@ import { ConnectSession } from './connections/connectSession.entity';
 import { createDataSource } from './db/dataSource';
 import { Database } from './db/database';
 import { JobLease } from './jobs/jobLease.entity';
+import { ServiceInstance } from './instances/serviceInstance.entity';
 import { BankAppRegistration } from './registrations/appRegistration.entity';
 import { BankToken } from './tokens/bankToken.entity';
 import { Transfer } from './transfers/transfer.entity';
@@ -17,7 +18,7 @@ import { WebhookEvent } from './webhooks/webhookEvent.entity';
 
 /** Every table of the service, each owned by one feature; db/ itself knows none of them. */
 export const schema = {
-  entities: [ApiKey, BankAppRegistration, BankConnection, ConnectSession, BankToken, JobLease, Transfer, BulkTransfer, BulkTransferItem, WebhookEndpoint, WebhookEvent, WebhookDelivery, AuditEvent],
+  entities: [ApiKey, BankAppRegistration, BankConnection, ConnectSession, BankToken, JobLease, Transfer, BulkTransfer, BulkTransferItem, WebhookEndpoint, WebhookEvent, WebhookDelivery, AuditEvent, ServiceInstance],
   migrations,
 };
 

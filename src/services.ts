@@ -20,9 +20,13 @@ import { ConsentFlow } from './connections/consentFlow';
 import { AppRegistrations } from './registrations/registrations';
 import type { Database } from './db/database';
 import { JobLeases } from './jobs/lease';
+import { InstanceHeartbeat } from './instances/heartbeat';
+import { InstanceRegistry } from './instances/instanceRegistry';
 import type { JobDefinition } from './jobs/scheduler';
 import type { Logger } from './log';
 import { Cipher } from './crypto/cipher';
+import { createMetrics, type Metrics } from './metrics/registry';
+import { registerStoreGauges } from './metrics/storeGauges';
 import { Purger } from './purge/purger';
 import { BulkItemLines, TransferLines } from './reports/payoutLines';
 import { PayoutReportService } from './reports/payoutReportService';
@@ -33,7 +37,7 @@ import { BulkPayouts } from './statements/bulkPayouts';
 import { TransferPayouts } from './statements/transferPayouts';
 import { TokenVault } from './tokens/vault';
 import { Poller } from './transfers/poller';
-import { TransferReconciler } from './transfers/reconciler';
+import { TransferReconciler, type StatusSnapshot } from './transfers/reconciler';
 import { transferRoutes } from './transfers/routes';
 import { TransferSubmitter } from './transfers/submitter';
 import { TransferService } from './transfers/transferService';
@@ -52,6 +56,8 @@ export interface Services {
   log: Logger;
   bank: Bank;
   cipher: Cipher;
+  /** this instance's Prometheus registry (/metrics) and the instruments the services update */
+  metrics: Metrics;
   apiKeys: ApiKeyService;
   /** the audit trail (audit_events): every state-changing call records one event here */
   audit: AuditLog;
@@ -74,13 +80,15 @@ export interface Services {
   transfers: TransferService;
   /** the poller's per-transfer step: brings one transfer up to date with the bank */
   reconciler: TransferReconciler;
-  poller: Poller<Transfer>;
+  poller: Poller<Transfer, StatusSnapshot>;
   bulkTransferStore: BulkTransferStore;
   bulkTransfers: BulkTransferService;
   /** the bulk poller's per-batch step */
   bulkReconciler: BulkReconciler;
   bulkPoller: Poller<BulkTransfer>;
   leases: JobLeases;
+  /** this process's share of BANK_MAX_RPS: join before calling the bank, leave on the way out */
+  instances: InstanceHeartbeat;
   jobs: JobDefinition[];
   /** feature routers mounted under /v1/companies/:companyId */
   companyRouters: Router[];
@@ -96,14 +104,25 @@ interface ServiceOverrides {
 export function buildServices(config: Config, db: Database, clock: Clock, log: Logger, overrides: ServiceOverrides = {}): Services {
   const environment = config.bankEnv;
   const instanceId = overrides.instanceId ?? randomUUID();
+  // "last success" times are compared with Prometheus' time(): real seconds, whatever clock the service is given
+  const metrics = createMetrics(systemClock, () => db.statementsSent);
+  // the bank counts real seconds, whatever clock the rest of the service is given
+  const limiter = new RateLimiter(config.bank.maxRequestsPerSecond, systemClock);
+  const instances = new InstanceHeartbeat(new InstanceRegistry(db, clock, environment, instanceId, config.bank.heartbeatSeconds), limiter, clock, log, {
+    maxRequestsPerSecond: config.bank.maxRequestsPerSecond,
+    intervalSeconds: config.bank.heartbeatSeconds,
+  });
   const bank =
     overrides.bank ??
     createBank({
       authUrl: config.bank.authUrl,
       apiUrl: config.bank.apiUrl,
+      browserAuthUrl: config.bank.browserAuthUrl,
       timeoutMs: config.bank.timeoutMs,
-      // the bank counts real seconds, whatever clock the rest of the service is given
-      limiter: new RateLimiter(config.bank.maxRequestsPerSecond, systemClock),
+      proxy: config.bank.proxy,
+      log,
+      limiter,
+      observer: metrics.instruments.bankCall,
     });
   const cipher = new Cipher(config.keyRing);
   const audit = new AuditLog(db, clock, environment, log);
@@ -119,10 +138,11 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
   const receiverPolicy = { requireHttps: environment !== 'simulator', allowPrivateNetworks: config.webhooks.allowPrivateNetworks };
   const webhookEndpoints = new WebhookEndpoints(db, cipher, clock, environment, receiverPolicy, config.webhooks.defaultEndpoint, log);
   const outbox = new Outbox(db, webhookEndpoints, clock, environment);
-  const dispatcher = new WebhookDispatcher(outbox, webhookEndpoints, clock, systemClock, log, {
+  const dispatcher = new WebhookDispatcher(outbox, webhookEndpoints, clock, systemClock, log, metrics.instruments, {
     instanceId,
     timeoutMs: config.webhooks.timeoutMs,
     policy: receiverPolicy,
+    proxyUrl: config.webhooks.proxyUrl,
   });
   const connectionStore = new ConnectionStore(db, clock, environment, outbox);
   const vault = new TokenVault({
@@ -135,6 +155,7 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     connections: connectionStore,
     leases,
     log,
+    metrics: metrics.instruments,
     refreshMarginSeconds: config.bank.refreshMarginSeconds,
     refreshTokenTtlSeconds: config.bank.refreshTokenTtlSeconds,
     leaseSeconds: Math.ceil((config.bank.timeoutMs * 2) / 1000) + 10,
@@ -154,22 +175,37 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     publicBaseUrl: config.publicBaseUrl,
   });
   const connections = new ConnectionService(connectionStore, db, vault, log, audit);
-  const purger = new Purger(db, vault, connect, connectionStore, clock, log, audit);
+  // 1,000 rows per DELETE, 10 ms apart, for at most 60 s a run (the default PURGE_CRON runs every 10 minutes)
+  const purger = new Purger(db, vault, connect, connectionStore, clock, log, audit, metrics.instruments, {
+    batch: 1_000,
+    pauseMs: 10,
+    budgetMs: 60_000,
+    elapsedMs: () => performance.now(),
+    sleep: overrides.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+  });
   const accounts = new AccountService(bank, vault, connectionStore);
   const transferStore = new TransferStore(db, clock, environment, outbox);
   const submitter = new TransferSubmitter(transferStore, bank, vault, log);
   const reconciler = new TransferReconciler(transferStore, bank, vault, submitter, clock, log, config.webhooks.unknownAfterMinutes * 60_000);
   const transfers = new TransferService(transferStore, bank, vault, connectionStore, submitter, reconciler, clock, log, audit);
-  const poller = new Poller({ noun: 'transfer', idField: 'transferId', perPass: 200 }, (n) => transferStore.due(n), reconciler, log);
+  // a pass stops taking batches after 45 s, inside the default one-minute POLL_CRON; the rest is due next tick
+  const poller = new Poller({ noun: 'transfer', idField: 'transferId', batch: 500, concurrency: 8, budgetMs: 45_000, metrics: { kind: 'transfers', instruments: metrics.instruments } }, (n) => transferStore.due(n), reconciler, log);
   const bulkTransferStore = new BulkTransferStore(db, clock, environment, outbox);
   const bulkSubmitter = new BulkSubmitter(bulkTransferStore, bank, vault, log);
   const bulkReconciler = new BulkReconciler(bulkTransferStore, bank, vault, bulkSubmitter, clock, log, config.webhooks.unknownAfterMinutes * 60_000);
   const bulkTransfers = new BulkTransferService(bulkTransferStore, bank, vault, connectionStore, bulkSubmitter, bulkReconciler, clock, log, audit);
-  // a batch's look may page 20 item pages: fewer batches per pass than transfers
-  const bulkPoller = new Poller({ noun: 'bulk transfer', idField: 'bulkTransferId', perPass: 50 }, (n) => bulkTransferStore.due(n), bulkReconciler, log);
+  // a batch's look may page 20 item pages: fewer batches at a time than transfers
+  const bulkPoller = new Poller({ noun: 'bulk transfer', idField: 'bulkTransferId', batch: 50, concurrency: 2, budgetMs: 45_000, metrics: { kind: 'bulk_transfers', instruments: metrics.instruments } }, (n) => bulkTransferStore.due(n), bulkReconciler, log);
   const statements = new StatementService(bank, vault, connectionStore, [new TransferPayouts(transferStore), new BulkPayouts(bulkTransferStore)]);
   const reports = new PayoutReportService([new TransferLines(transferStore), new BulkItemLines(bulkTransferStore)], statements, clock, log);
   const expiryWatch = new ConnectionExpiryWatch(db, connectionStore, clock, log, environment, config.webhooks.connectionExpiringDays);
+  registerStoreGauges(metrics.registry, {
+    transfers: () => transferStore.countByStatus(),
+    bulkTransfers: () => bulkTransferStore.countByStatus(),
+    connections: () => connectionStore.countByStatus(),
+    nearestRefreshTokenExpiry: () => vault.nearestRefreshTokenExpiry(),
+    webhooks: () => outbox.backlog(),
+  }, clock, log);
   const jobs: JobDefinition[] = [
     { name: 'purge-expired-tokens', schedule: config.purgeCron, leaseSeconds: 300, run: () => purger.run() },
     { name: 'poll-transfers', schedule: config.pollCron, leaseSeconds: 600, run: () => poller.runOnce() },
@@ -187,7 +223,8 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     log,
     bank,
     cipher,
-    apiKeys: new ApiKeyService(db, clock, audit),
+    metrics,
+    apiKeys: new ApiKeyService(db, clock, audit, config.apiKeyCacheSeconds * 1000),
     audit,
     registrations,
     vault,
@@ -211,6 +248,7 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     bulkReconciler,
     bulkPoller,
     leases,
+    instances,
     jobs,
     companyRouters: [accountRoutes(accounts), statementRoutes(statements), transferRoutes(transfers), bulkTransferRoutes(bulkTransfers), reportRoutes(reports)],
   };

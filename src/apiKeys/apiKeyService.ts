@@ -54,12 +54,24 @@ interface ApiKeyView {
   replacedById: string | null;
 }
 
+/** Past this many cached lookups the cache starts again, so a flood of made-up keys cannot grow it. */
+const CACHE_ENTRIES = 10_000;
+
 /** The owner of api_keys: create, authenticate, revoke, rotate; each change leaves an audit event. */
 export class ApiKeyService {
+  /**
+   * Key hash → its row (or null: no such key) as read at `readAt`. Every request presents a key, and a
+   * database read per request cost more than the request's own work; a row is reused for `cacheMs`, so a key
+   * revoked or rotated by another instance or by the CLI stops working within that bound, and one revoked
+   * or rotated here stops at once (the cache is dropped). Expiry is checked on every request, cached or not.
+   */
+  private readonly cache = new Map<string, { row: ApiKey | null; readAt: number }>();
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly cacheMs: number,
   ) {}
 
   private newRow(name: string, companyId: string | null, scopes: readonly Scope[], expiresAt: Date | null): { row: ApiKey; key: string } {
@@ -98,9 +110,21 @@ export class ApiKeyService {
 
   /** The key's principal, or undefined when it is unknown, revoked or expired (all three are the same 401). */
   async authenticate(key: string): Promise<ApiPrincipal | undefined> {
-    const row = await this.db.manager.findOneBy(ApiKey, { keyHash: hashApiKey(key), revokedAt: IsNull() });
+    const row = await this.activeRow(hashApiKey(key));
     if (!row || this.status(row) !== 'active') return undefined;
     return { keyId: row.id, name: row.name, companyId: row.companyId, scopes: deserializeScopes(row.scopes) };
+  }
+
+  private async activeRow(keyHash: string): Promise<ApiKey | null> {
+    const now = this.clock.now().getTime();
+    const cached = this.cache.get(keyHash);
+    if (cached && now - cached.readAt < this.cacheMs && now >= cached.readAt) return cached.row;
+    const row = await this.db.manager.findOneBy(ApiKey, { keyHash, revokedAt: IsNull() });
+    if (this.cacheMs > 0) {
+      if (this.cache.size >= CACHE_ENTRIES) this.cache.clear();
+      this.cache.set(keyHash, { row, readAt: now });
+    }
+    return row;
   }
 
   private status(row: ApiKey): ApiKeyView['status'] {
@@ -112,6 +136,7 @@ export class ApiKeyService {
   async revoke(id: string): Promise<boolean> {
     const row = await this.db.manager.findOneBy(ApiKey, { id });
     const result = await this.db.transaction((em) => em.update(ApiKey, { id, revokedAt: IsNull() }, { revokedAt: this.clock.now() }));
+    this.cache.clear();
     const done = (result.affected ?? 0) > 0;
     await this.audit.record({
       action: 'api_key.revoke',
@@ -130,6 +155,7 @@ export class ApiKeyService {
    */
   async rotate(id: string, options: { graceSeconds: number; expiresAt?: Date | null }): Promise<RotateResult> {
     const result = await this.rotateOnce(id, options);
+    this.cache.clear();
     const old = result.rotated ? undefined : await this.db.manager.findOneBy(ApiKey, { id });
     await this.audit.record(
       result.rotated

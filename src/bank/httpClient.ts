@@ -1,3 +1,4 @@
+import type { BankEgress, EgressAnswer, EgressFailure } from './egress';
 import { BankError, type BankErrorDetail } from './errors';
 import type { BankCallObserver } from './observer';
 import type { RateLimiter } from './rateLimiter';
@@ -16,14 +17,11 @@ interface BankResponse {
   body: unknown;
 }
 
-const REFUSED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 /**
  * One HTTP call to the corporate API. It never retries: whether a retry is safe is the caller's
  * decision (a transfer request that timed out may have been executed).
  */
 export interface BankHttpOptions {
-  timeoutMs: number;
   limiter?: RateLimiter;
   observer?: BankCallObserver;
 }
@@ -31,6 +29,7 @@ export interface BankHttpOptions {
 export class BankHttpClient {
   constructor(
     private readonly baseUrl: string,
+    private readonly egress: BankEgress,
     private readonly options: BankHttpOptions,
   ) {}
 
@@ -54,9 +53,9 @@ export class BankHttpClient {
     for (const [key, value] of Object.entries(req.query ?? {})) {
       for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) url.searchParams.append(key, v);
     }
-    let response: Response;
+    let response: EgressAnswer;
     try {
-      response = await fetch(url, {
+      response = await this.egress.exchange(url, {
         method: req.method,
         headers: {
           accept: 'application/json;charset=UTF-8',
@@ -65,19 +64,12 @@ export class BankHttpClient {
           ...req.headers,
         },
         body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (err) {
-      throw transportError(err, req);
+      throw transportError(err as EgressFailure, req);
     }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (err) {
-      throw transportError(err, req);
-    }
-    const body = parseJson(text);
-    if (response.ok) {
+    const body = parseJson(response.text);
+    if (response.status >= 200 && response.status < 300) {
       if (body === undefined) {
         throw new BankError('protocol', `${req.method} ${req.path}: the bank answered ${response.status} without JSON`, {
           status: response.status,
@@ -99,14 +91,12 @@ function parseJson(text: string): unknown {
   }
 }
 
-function transportError(err: unknown, req: BankRequest): BankError {
-  const e = err as { name?: string; cause?: { code?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+function transportError(err: EgressFailure, req: BankRequest): BankError {
+  if (err.kind === 'timeout') {
     return new BankError('timeout', `${req.method} ${req.path}: no answer from the bank in time`, { certainlyNotProcessed: false });
   }
-  const code = e.cause?.code ?? 'UNKNOWN';
-  return new BankError('network', `${req.method} ${req.path}: connection failed (${code})`, {
-    certainlyNotProcessed: REFUSED.has(code),
+  return new BankError('network', `${req.method} ${req.path}: connection failed (${err.reason})`, {
+    certainlyNotProcessed: err.certainlyNotProcessed,
   });
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseBankBody } from './accountsApi';
 import type { BankHttpClient } from './httpClient';
-import { allStatusPages, periodPaging } from './statusPaging';
+import { allStatusPages, periodPaging, statusPages } from './statusPaging';
 
 /** GMO's transferDateHolidayCode: what the bank does with a 振込指定日 that is not a business day (1 翌営業日, 2 前営業日, 3 エラー返却). */
 export type HolidayCode = '1' | '2' | '3';
@@ -102,20 +102,25 @@ export class TransfersApi {
 
   /** Every transfer applied for in the window (振込申請受付日), following the nested paging, bounded. */
   statusByPeriod(accessToken: string, accountId: string, dateFrom: string, dateTo: string, maxPages = 20): Promise<BankTransferDetail[]> {
-    return allStatusPages(
-      async (nextItemKey) => {
-        const res = await this.http.send({
-          method: 'GET',
-          path: '/transfer/status',
-          accessToken,
-          query: { accountId, queryKeyClass: '2', dateFrom, dateTo, requestTransferTerm: '1', nextItemKey },
-        });
-        const parsed = parseBankBody(statusResponse, res.body, 'GET /transfer/status');
-        return { items: parsed.transferDetails ?? [], paging: parsed.transferQueryBulkResponses };
-      },
-      maxPages,
-      `GET /transfer/status ${dateFrom}..${dateTo}`,
-    );
+    return allStatusPages(this.periodPage(accessToken, accountId, dateFrom, dateTo), maxPages, `GET /transfer/status ${dateFrom}..${dateTo}`);
+  }
+
+  /** The same query page by page (500 transfers each), for a reader that may stop early. */
+  statusPagesByPeriod(accessToken: string, accountId: string, dateFrom: string, dateTo: string, maxPages: number): AsyncGenerator<BankTransferDetail[]> {
+    return statusPages(this.periodPage(accessToken, accountId, dateFrom, dateTo), maxPages, `GET /transfer/status ${dateFrom}..${dateTo}`);
+  }
+
+  private periodPage(accessToken: string, accountId: string, dateFrom: string, dateTo: string) {
+    return async (nextItemKey: string | undefined) => {
+      const res = await this.http.send({
+        method: 'GET',
+        path: '/transfer/status',
+        accessToken,
+        query: { accountId, queryKeyClass: '2', dateFrom, dateTo, requestTransferTerm: '1', nextItemKey },
+      });
+      const parsed = parseBankBody(statusResponse, res.body, 'GET /transfer/status');
+      return { items: parsed.transferDetails ?? [], paging: parsed.transferQueryBulkResponses };
+    };
   }
 
   async cancel(accessToken: string, accountId: string, applyNo: string): Promise<{ resultCode: string }> {

@@ -12,6 +12,7 @@ import type { BulkStatus } from './lifecycle';
 @Entity('bulk_transfers')
 @Index('uq_bulk_transfers_idempotency', ['environment', 'companyId', 'idempotencyKey'], { unique: true })
 @Index('ix_bulk_transfers_company_created', ['companyId', 'createdAt'])
+@Index('ix_bulk_transfers_company_status_created', ['companyId', 'status', 'createdAt'])
 @Index('ix_bulk_transfers_poll', ['nextPollAt'])
 @Index('uq_bulk_transfers_apply_no', ['environment', 'accountId', 'applyNo'], { unique: true })
 export class BulkTransfer extends CompanyRow {

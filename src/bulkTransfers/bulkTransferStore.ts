@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { afterCreatedAtCursor, encodeCreatedAtCursor } from '../db/createdAtCursor';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
-import { countByStatus } from '../db/statusCounts';
+import { countByStatus, type StatusCount } from '../db/statusCounts';
 import { DomainError } from '../domain/errors';
 import { backoffSeconds, POLL } from '../transfers/pollPolicy';
 import { firstOutcome } from '../transfers/lifecycle';
@@ -206,7 +206,8 @@ export class BulkTransferStore {
     });
   }
 
-  countByStatus(): Promise<Array<{ status: string; n: number }>> {
+  /** For /metrics: rows by status, with the oldest of each (read only). */
+  countByStatus(): Promise<StatusCount[]> {
     return countByStatus(this.db, BulkTransfer, this.environment);
   }
 

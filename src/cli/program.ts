@@ -263,13 +263,19 @@ function buildProgram(open: ServicesFactory, io: CliIo, setExit: (code: number) 
       }),
     );
 
-  const job = (name: string, jobName: string, description: string, audited: boolean) => {
+  /** `callsBank`: the run takes its share of BANK_MAX_RPS like a server instance, with its own heartbeat row until it ends */
+  const job = (name: string, jobName: string, description: string, audited: boolean, callsBank = false) => {
     const run = async () => {
       const s = await open({});
       const definition = s.jobs.find((j) => j.name === jobName)!;
-      const result = await new Scheduler(s.leases, s.log).runOnce(definition);
-      if (result.outcome === 'failed') return fail(`${jobName} failed: ${result.error}`);
-      print(result.outcome === 'skipped' ? `skipped: another instance holds the lease of ${jobName}` : result.result);
+      if (callsBank) await s.instances.join();
+      try {
+        const result = await new Scheduler(s.leases, s.log).runOnce(definition);
+        if (result.outcome === 'failed') return fail(`${jobName} failed: ${result.error}`);
+        print(result.outcome === 'skipped' ? `skipped: another instance holds the lease of ${jobName}` : result.result);
+      } finally {
+        if (callsBank) await s.instances.leave();
+      }
     };
     return program
       .command(name)
@@ -277,8 +283,8 @@ function buildProgram(open: ServicesFactory, io: CliIo, setExit: (code: number) 
       .action(audited ? write(run) : run);
   };
   job('purge', 'purge-expired-tokens', 'deletes expired tokens and connect sessions now (physically); recorded in the audit trail', true);
-  job('poll', 'poll-transfers', 'one pass of the transfer poller (status, reconciliation of unknown transfers)', false);
-  job('poll-bulk', 'poll-bulk-transfers', 'one pass of the bulk transfer poller (batch status, item results, reconciliation of unknown batches)', false);
+  job('poll', 'poll-transfers', 'one pass of the transfer poller (status, reconciliation of unknown transfers)', false, true);
+  job('poll-bulk', 'poll-bulk-transfers', 'one pass of the bulk transfer poller (batch status, item results, reconciliation of unknown batches)', false, true);
 
   program
     .command('keys')

@@ -7,6 +7,7 @@ import { CompanyRow } from '../db/companyRow';
  * the PKCE verifier (when used) is sealed like a token.
  */
 @Entity('connect_sessions')
+@Index('ix_connect_sessions_expires', ['expiresAt'])
 export class ConnectSession extends CompanyRow {
   @Column({ type: 'varchar', length: 2048, nullable: true })
   returnUrl!: string | null;

@@ -3,7 +3,7 @@ import { In, type EntityManager } from 'typeorm';
 import type { BankAccount } from '../bank/accountsApi';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
-import { countByStatus } from '../db/statusCounts';
+import { countByStatus, type StatusCount } from '../db/statusCounts';
 import { BankToken } from '../tokens/bankToken.entity';
 import { NotConnectedError, ReauthorizationRequiredError } from '../tokens/errors';
 import type { ConnectionGate } from '../tokens/connectionGate';
@@ -64,7 +64,8 @@ export class ConnectionStore implements ConnectionGate {
     return new Set(rows.map((r) => r.companyId));
   }
 
-  countByStatus(): Promise<Array<{ status: string; n: number }>> {
+  /** For /metrics: rows by status, with the oldest of each (read only). */
+  countByStatus(): Promise<StatusCount[]> {
     return countByStatus(this.db, BankConnection, this.environment);
   }
 

@@ -5,7 +5,7 @@ import type { BankAccount } from '../bank/accountsApi';
 import { BankError, BankOAuthError } from '../bank/errors';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
-import { deleteExpired } from '../db/expiry';
+import { deleteExpired, type DeletePace, type Deleted } from '../db/expiry';
 import type { Logger } from '../log';
 import { sealingAad, type Cipher } from '../crypto/cipher';
 import type { TokenVault } from '../tokens/vault';
@@ -91,9 +91,9 @@ export class ConsentFlow {
     this.stateTtlMs = (o.stateTtlSeconds ?? 600) * 1000;
   }
 
-  /** Physically deletes expired connect sessions (the purge job); returns how many. */
-  deleteExpiredSessions(now: Date): Promise<number> {
-    return deleteExpired(this.o.db, ConnectSession, now);
+  /** Physically deletes expired connect sessions (the purge job), at the purge's pace. */
+  deleteExpiredSessions(now: Date, pace: DeletePace): Promise<Deleted> {
+    return deleteExpired(this.o.db, ConnectSession, now, pace);
   }
 
   createSession(companyId: string, returnUrl: string | null): Promise<{ id: string; url: string; expiresAt: Date }> {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { StatementCounter } from './statementCounter';
 
 export type DatabaseKind = 'sqlite' | 'mysql';
 
@@ -17,7 +18,7 @@ interface Schema {
 
 /** DATABASE_URL → TypeORM options; `sqlite:<path>` (`sqlite::memory:` too) or `mysql://user:pass@host:port/db`. */
 function dataSourceOptions(url: string, schema: Schema): DataSourceOptions {
-  const common = { entities: schema.entities, migrations: schema.migrations, migrationsTableName: 'migrations', synchronize: false, logging: false } as const;
+  const common = { entities: schema.entities, migrations: schema.migrations, migrationsTableName: 'migrations', synchronize: false, logging: false, logger: new StatementCounter() } as const;
   if (databaseKind(url) === 'sqlite') {
     const path = url.slice('sqlite:'.length);
     const database = path === ':memory:' ? path : resolve(path);

@@ -1,5 +1,6 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryResult } from 'typeorm';
 import { databaseKind, type DatabaseKind } from './dataSource';
+import type { StatementCounter } from './statementCounter';
 
 /**
  * The service's handle on the database. On SQLite TypeORM shares ONE connection, so two concurrent
@@ -14,6 +15,11 @@ export class Database {
     this.kind = databaseKind(dataSource.options.type === 'better-sqlite3' ? 'sqlite:' : 'mysql://');
   }
 
+  /** Every statement sent since the data source was made (a transaction's BEGIN and COMMIT too). */
+  get statementsSent(): number {
+    return (this.dataSource.logger as StatementCounter).sent;
+  }
+
   get manager(): EntityManager {
     return this.dataSource.manager;
   }
@@ -23,6 +29,30 @@ export class Database {
     const run = this.queue.then(() => this.dataSource.transaction(work));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * One statement outside any transaction: it is atomic on its own, and a BEGIN and a COMMIT around it are two
+   * more round trips for nothing. On SQLite it still waits its turn behind the queued transactions: on the one
+   * shared connection it would otherwise run inside whichever was open.
+   */
+  single<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (this.kind !== 'sqlite') return work(this.dataSource.manager);
+    const run = this.queue.then(() => work(this.dataSource.manager));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One raw statement outside any transaction (see `single`), with the driver's count of the rows it changed. */
+  statement(sql: string, parameters: unknown[]): Promise<QueryResult> {
+    return this.single(async () => {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        return await runner.query(sql, parameters, true);
+      } finally {
+        await runner.release();
+      }
+    });
   }
 
   /**

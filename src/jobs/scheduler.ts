@@ -25,16 +25,21 @@ export class Scheduler {
     private readonly log: Logger,
   ) {}
 
-  /** One run now, under the lease. A failure (the database gone, the job throwing) is logged and reported, never thrown. */
-  runOnce(job: JobDefinition): Promise<JobRun> {
+  /**
+   * One run now, under the lease. A failure (the database gone, the job throwing) is logged and reported, never thrown.
+   * `tick`: the cron slot this run is for; once one instance has run it, the others' timers for it are skipped.
+   */
+  runOnce(job: JobDefinition, tick?: Date): Promise<JobRun> {
     return withLogContext({ job: job.name }, async (): Promise<JobRun> => {
+      const logged = tick ? { tick: tick.toISOString() } : {};
       try {
         if (job.leaseSeconds === 'everyInstance') return { outcome: 'ran', result: await job.run() };
-        const run = await this.leases.runExclusive(job.name, job.leaseSeconds, job.run);
+        const run = await this.leases.runExclusive(job.name, job.leaseSeconds, job.run, tick);
         if (!run.held) {
-          this.log.debug('job skipped: another instance holds the lease');
+          this.log.debug('job skipped: another instance holds the lease or ran this tick', logged);
           return { outcome: 'skipped' };
         }
+        this.log.debug('job ran', logged);
         return { outcome: 'ran', result: run.result };
       } catch (err) {
         this.log.error('job failed', { err });
@@ -46,7 +51,7 @@ export class Scheduler {
   start(jobs: JobDefinition[]): void {
     for (const job of jobs) {
       if (!cron.validate(job.schedule)) throw new Error(`invalid cron schedule for ${job.name}: ${job.schedule}`);
-      const task = cron.schedule(job.schedule, () => this.runOnce(job).then(() => undefined), { name: job.name, noOverlap: true });
+      const task = cron.schedule(job.schedule, (context) => this.runOnce(job, context.date).then(() => undefined), { name: job.name, noOverlap: true });
       this.tasks.push(task);
     }
   }

@@ -3,13 +3,27 @@ import type { Clock } from '../clock';
 import type { ConnectionStore } from '../connections/connectionStore';
 import type { ConsentFlow } from '../connections/consentFlow';
 import type { Database } from '../db/database';
+import type { DeletePace, Deleted } from '../db/expiry';
 import type { Logger } from '../log';
+import type { Instruments } from '../metrics/instruments';
 import type { TokenVault } from '../tokens/vault';
 
 interface PurgeResult {
   tokens: number;
   connectSessions: number;
   connectionsNeedingConsent: number;
+  /** false: the time budget ran out with expired rows left; the next run goes on */
+  complete: boolean;
+}
+
+/** How a purge shares the database: rows per DELETE, the pause between two, and the run's time budget. */
+export interface PurgePace {
+  batch: number;
+  pauseMs: number;
+  budgetMs: number;
+  /** milliseconds from an arbitrary origin: real time, whatever clock the service is given */
+  elapsedMs: () => number;
+  sleep: (ms: number) => Promise<void>;
 }
 
 /**
@@ -26,6 +40,8 @@ export class Purger {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly audit: AuditLog,
+    private readonly metrics: Instruments,
+    private readonly pace: PurgePace,
   ) {}
 
   /**
@@ -44,18 +60,36 @@ export class Purger {
         return 0;
       }
     };
-    const tokens = await step('tokens', () => this.vault.deleteExpired(now));
-    const connectSessions = await step('connect sessions', () => this.connect.deleteExpiredSessions(now));
+    const started = this.pace.elapsedMs();
+    const deletePace: DeletePace = {
+      batch: this.pace.batch,
+      pause: () => this.pace.sleep(this.pace.pauseMs),
+      timeLeft: () => this.pace.elapsedMs() - started < this.pace.budgetMs,
+    };
+    let complete = true;
+    const deleting = (work: () => Promise<Deleted>) => async () => {
+      const { rows, complete: done } = await work();
+      complete &&= done;
+      return rows;
+    };
+    const tokens = await step('tokens', deleting(() => this.vault.deleteExpired(now, deletePace)));
+    const connectSessions = await step('connect sessions', deleting(() => this.connect.deleteExpiredSessions(now, deletePace)));
     const connectionsNeedingConsent = await step('connections without tokens', () => this.connections.flagWithoutTokens());
     if (tokens + connectSessions > 0) await step('checkpoint', () => this.db.eraseFreedPages().then(() => 0));
-    this.log.info('purge finished', { deletedTokens: tokens, deletedConnectSessions: connectSessions, connectionsNeedingConsent, failedSteps: failures });
+    this.log.info(complete ? 'purge finished' : 'purge stopped at its time budget; the next run goes on', {
+      deletedTokens: tokens,
+      deletedConnectSessions: connectSessions,
+      connectionsNeedingConsent,
+      failedSteps: failures,
+    });
+    this.metrics.purgeRun({ tokens, connectSessions, connectionsNeedingConsent }, failures.length === 0);
     await this.audit.record({
       action: 'purge.run',
       outcome: failures.length > 0 ? 'failed' : 'succeeded',
       reason: failures.length > 0 ? `failed steps: ${failures.join(', ')}` : null,
-      details: { deletedTokens: tokens, deletedConnectSessions: connectSessions, connectionsNeedingConsent },
+      details: { deletedTokens: tokens, deletedConnectSessions: connectSessions, connectionsNeedingConsent, complete },
     });
     if (failures.length > 0) throw new Error(`purge incomplete: ${failures.join(', ')} failed`);
-    return { tokens, connectSessions, connectionsNeedingConsent };
+    return { tokens, connectSessions, connectionsNeedingConsent, complete };
   }
 }

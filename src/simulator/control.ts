@@ -29,6 +29,7 @@ const configBody = z.strictObject({
   bankCalendar: z.boolean().optional(),
   bulkDetailDelaySeconds: seconds.optional(),
   strictClientAuth: z.boolean().optional(),
+  rateLimitPerSecond: z.number().int().nonnegative().optional(),
 });
 
 /** itemIds: items of a bulk transfer whose outcome this is */

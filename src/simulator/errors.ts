@@ -83,6 +83,11 @@ export function errorResponse(status: number, errorCode: string, errorMessage: s
   return new SimHttpError(status, { errorCode, errorMessage });
 }
 
+/** The gateway's answer past a client id's request limit (spec v1.20.1), whether a fault or the limit says so. */
+export function rateLimited(): SimHttpError {
+  return errorResponse(429, GATEWAY.rateLimited, 'APIの利用上限を超過しています。');
+}
+
 export function operationNotFound(): SimHttpError {
   return errorResponse(405, GATEWAY.operationNotFound, 'Operation is not found during transformation');
 }

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { RequestHandler, Response } from 'express';
-import { GATEWAY, controlError, errorResponse, oauthError, type SimHttpError } from './errors';
+import { GATEWAY, controlError, errorResponse, oauthError, rateLimited, type SimHttpError } from './errors';
 
 export const ENDPOINTS = [
   'token',
@@ -115,7 +115,7 @@ function faultError(endpoint: Endpoint, kind: 'error500' | 'invalid_grant' | 'ra
     case 'invalid_grant':
       return oauthError('invalid_grant', 'injected fault: the grant is no longer valid');
     case 'rate_limit':
-      return errorResponse(429, GATEWAY.rateLimited, 'APIの利用上限を超過しています。');
+      return rateLimited();
     case 'maintenance':
       return errorResponse(503, GATEWAY.maintenance, 'ただいまメンテナンス中のため、ご利用いただけません。');
     case 'error500':

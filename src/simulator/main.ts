@@ -15,6 +15,10 @@ const env = z.object({
     .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean)),
   SIMULATOR_APPROVAL_MODE: z.enum(['auto', 'manual']).default('auto'),
   SIMULATOR_SETTLE_AFTER_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** requests per second and client id beyond which the gateway answers 429 WG_ERR_154; 0 = no limit */
+  SIMULATOR_RATE_LIMIT: z.coerce.number().int().min(0).default(0),
+  /** an SQLite file that keeps the state across restarts; unset = in memory only */
+  SIMULATOR_STATE_FILE: z.string().trim().min(1).optional(),
 });
 
 async function main(): Promise<void> {
@@ -38,10 +42,12 @@ async function main(): Promise<void> {
       ],
       approvalMode: e.SIMULATOR_APPROVAL_MODE,
       settleAfterSeconds: e.SIMULATOR_SETTLE_AFTER_SECONDS,
+      rateLimitPerSecond: e.SIMULATOR_RATE_LIMIT,
       logger: log,
     },
     e.SIMULATOR_PORT,
     e.SIMULATOR_HOST,
+    e.SIMULATOR_STATE_FILE,
   );
   log(
     JSON.stringify({
@@ -55,6 +61,8 @@ async function main(): Promise<void> {
       clientAuth: e.SIMULATOR_CLIENT_AUTH,
       redirectUris: e.SIMULATOR_REDIRECT_URIS,
       approvalMode: e.SIMULATOR_APPROVAL_MODE,
+      rateLimitPerSecond: e.SIMULATOR_RATE_LIMIT,
+      stateFile: e.SIMULATOR_STATE_FILE ?? null,
     }),
   );
   const shutdown = (signal: string) => {

@@ -41,6 +41,11 @@ export interface SimulatorOptions {
    * sends Basic and client_secret in the body on refresh). true: only the registered method, alone.
    */
   strictClientAuth?: boolean;
+  /**
+   * default 0 (none): like GMO's gateway, more than this many requests of one client id within one second are
+   * answered 429 WG_ERR_154 (the token endpoint's by client_id, API calls by the client their token was issued to)
+   */
+  rateLimitPerSecond?: number;
   /** optional; never receives tokens, secrets or codes */
   logger?: (line: string) => void;
 }
@@ -58,6 +63,7 @@ export interface SimulatorConfig {
   bankCalendar: boolean;
   bulkDetailDelaySeconds: number;
   strictClientAuth: boolean;
+  rateLimitPerSecond: number;
 }
 
 export const DEFAULT_SCOPES = [
@@ -82,6 +88,7 @@ export function resolveConfig(options: SimulatorOptions): SimulatorConfig {
     bankCalendar: options.bankCalendar ?? true,
     bulkDetailDelaySeconds: options.bulkDetailDelaySeconds ?? 600,
     strictClientAuth: options.strictClientAuth ?? false,
+    rateLimitPerSecond: options.rateLimitPerSecond ?? 0,
   };
 }
 

@@ -1,3 +1,5 @@
+import { ClientWindows, type ClientRate } from './rateLimit';
+
 export interface StatsSnapshot {
   tokenRequests: { authorization_code: number; refresh_token: number };
   /** transfers (振込) actually booked; idempotent replays are not */
@@ -6,11 +8,15 @@ export interface StatsSnapshot {
   bulkTransferRequests: number;
   /** every call that reached a route, faulted or not, by route name */
   apiCalls: Record<string, number>;
+  /** per client id: the busiest second, and the requests the rate limit refused */
+  clients: Record<string, ClientRate>;
 }
 
 export class Counters {
   private readonly tokenRequests = { authorization_code: 0, refresh_token: 0 };
   private readonly apiCalls: Record<string, number> = {};
+  /** what the per-client rate limit decides on, and what it saw */
+  readonly clientWindows = new ClientWindows();
 
   call(route: string): void {
     this.apiCalls[route] = (this.apiCalls[route] ?? 0) + 1;
@@ -21,6 +27,6 @@ export class Counters {
   }
 
   snapshot(booked: { transferRequests: number; bulkTransferRequests: number }): StatsSnapshot {
-    return { tokenRequests: { ...this.tokenRequests }, ...booked, apiCalls: { ...this.apiCalls } };
+    return { tokenRequests: { ...this.tokenRequests }, ...booked, apiCalls: { ...this.apiCalls }, clients: this.clientWindows.snapshot() };
   }
 }

@@ -7,6 +7,7 @@ export type TokenKind = 'access' | 'refresh';
 /** One row per token so each can expire, and be physically deleted, on its own schedule. */
 @Entity('bank_tokens')
 @Index('uq_bank_tokens_owner_kind', ['environment', 'companyId', 'kind'], { unique: true })
+@Index('ix_bank_tokens_expires', ['expiresAt'])
 export class BankToken extends CompanyRow {
   @Column({ type: 'varchar', length: 16 })
   kind!: TokenKind;

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { LessThanOrEqual, type EntityManager } from 'typeorm';
+import { LessThanOrEqual, MoreThan, type EntityManager } from 'typeorm';
 import type { BankOAuthClient, TokenSet } from '../bank/oauthClient';
 import { BankOAuthError } from '../bank/errors';
 import type { Clock } from '../clock';
 import type { JobLeases } from '../jobs/lease';
 import type { AppRegistrations } from '../registrations/registrations';
 import type { Database } from '../db/database';
-import { deleteExpired } from '../db/expiry';
+import { deleteExpired, type DeletePace, type Deleted } from '../db/expiry';
 import type { Logger } from '../log';
+import type { Instruments } from '../metrics/instruments';
 import { BankToken, type TokenKind } from './bankToken.entity';
 import { sealingAad, type Cipher } from '../crypto/cipher';
 import { reencryptEach, type ReencryptResult } from '../crypto/reencrypt';
@@ -25,6 +26,8 @@ interface VaultOptions {
   /** the refresh lease of each company (shared with the cron jobs' leases) */
   leases: JobLeases;
   log: Logger;
+  /** counts how each refresh ended */
+  metrics: Instruments;
   /** refresh when less than this remains on the access token */
   refreshMarginSeconds: number;
   /** GMO does not say how long a refresh token lives; 90 days is what production integrations observe */
@@ -34,6 +37,14 @@ interface VaultOptions {
   /** waits between looks at a lease held by another instance (bounded: see maxLeaseWaits) */
   sleep?: (ms: number) => Promise<void>;
   maxLeaseWaits?: number;
+}
+
+interface AccessTokenOptions {
+  /** the token the bank just answered 401 to: a stored token equal to it is refreshed whatever its expiry says */
+  rejected?: string;
+  minValiditySeconds?: number;
+  /** the caller read the connection as usable a moment ago, for this same request: not read again */
+  connectionChecked?: boolean;
 }
 
 export interface TokenExpiries {
@@ -94,9 +105,9 @@ export class TokenVault {
     });
   }
 
-  /** Physically deletes every token past its expiry (the purge job); returns how many. */
-  deleteExpired(now: Date): Promise<number> {
-    return deleteExpired(this.o.db, BankToken, now);
+  /** Physically deletes every token past its expiry (the purge job), at the purge's pace. */
+  deleteExpired(now: Date, pace: DeletePace): Promise<Deleted> {
+    return deleteExpired(this.o.db, BankToken, now, pace);
   }
 
   /** Physically deletes the company's tokens (disconnect, invalid_grant). */
@@ -108,12 +119,22 @@ export class TokenVault {
     return tokenExpiries(this.o.db.manager, this.o.environment, companyId);
   }
 
+  /** For /metrics: when the first refresh token still held lapses (then its store owner must consent again). */
+  async nearestRefreshTokenExpiry(): Promise<Date | null> {
+    const first = await this.o.db.manager.findOne(BankToken, {
+      select: { expiresAt: true },
+      where: { environment: this.o.environment, kind: 'refresh', expiresAt: MoreThan(this.o.clock.now()) },
+      order: { expiresAt: 'ASC' },
+    });
+    return first?.expiresAt ?? null;
+  }
+
   /**
    * A usable access token for the company, refreshed first when less than the margin remains.
    * `rejected`: the token the bank just answered 401 to; a stored token equal to it is refreshed
    * whatever its expiry says.
    */
-  async accessToken(companyId: string, options: { rejected?: string; minValiditySeconds?: number } = {}): Promise<string> {
+  async accessToken(companyId: string, options: AccessTokenOptions = {}): Promise<string> {
     const fresh = await this.readFresh(companyId, options);
     if (fresh) return fresh;
     let flight = this.inflight.get(companyId);
@@ -134,27 +155,27 @@ export class TokenVault {
     return { row, plaintext: this.o.cipher.open(row, this.aad(companyId, kind)) };
   }
 
-  private async readFresh(companyId: string, options: { rejected?: string; minValiditySeconds?: number }): Promise<string | undefined> {
-    await this.o.connections.usable(companyId);
+  private async readFresh(companyId: string, options: AccessTokenOptions): Promise<string | undefined> {
+    if (!options.connectionChecked) await this.o.connections.usable(companyId);
     const access = await this.readToken(companyId, 'access');
     if (!access || access.plaintext === options.rejected) return undefined;
     const margin = (options.minValiditySeconds ?? this.o.refreshMarginSeconds) * 1000;
     return access.row.expiresAt.getTime() - this.o.clock.now().getTime() > margin ? access.plaintext : undefined;
   }
 
-  private async refreshOnce(companyId: string, options: { rejected?: string; minValiditySeconds?: number }): Promise<string> {
+  private async refreshOnce(companyId: string, options: AccessTokenOptions): Promise<string> {
     const lease = this.leaseName(companyId);
     for (let attempt = 0; attempt <= this.maxLeaseWaits; attempt++) {
       const conn = await this.o.connections.usable(companyId);
       if (!(await this.o.leases.tryAcquire(lease, this.leaseSeconds))) {
         await this.sleep(100);
-        const refreshedByPeer = await this.readFresh(companyId, options);
+        const refreshedByPeer = await this.readFresh(companyId, { ...options, connectionChecked: true });
         if (refreshedByPeer) return refreshedByPeer;
         continue;
       }
       try {
         // another instance may have refreshed between our first look and taking the lease
-        const fresh = await this.readFresh(companyId, options);
+        const fresh = await this.readFresh(companyId, { ...options, connectionChecked: true });
         if (fresh) return fresh;
         const outcome = await this.refreshUnderLease(companyId, conn.clientId);
         if (outcome !== 'retry') return outcome;
@@ -187,20 +208,29 @@ export class TokenVault {
         if (current && current.id !== refresh!.row.id) return 'retry';
         await this.requireReauthorization(companyId, 'invalid_grant');
       }
+      this.o.metrics.tokenRefresh('failed');
       throw err;
     }
 
-    await this.o.db.transaction(async (em) => {
-      // fenced: if our lease lapsed and another instance took over, its tokens win and ours are dropped
-      if (!(await this.o.leases.fence(em, this.leaseName(companyId), this.leaseSeconds))) throw new RefreshBusyError();
-      await this.o.connections.refreshed(em, companyId, tokens.scopes);
-      await this.store(em, companyId, tokens);
-    });
+    try {
+      await this.o.db.transaction(async (em) => {
+        // fenced: if our lease lapsed and another instance took over, its tokens win and ours are dropped
+        if (!(await this.o.leases.fence(em, this.leaseName(companyId), this.leaseSeconds))) throw new RefreshBusyError();
+        await this.o.connections.refreshed(em, companyId, tokens.scopes);
+        await this.store(em, companyId, tokens);
+      });
+    } catch (err) {
+      // the bank issued tokens we could not keep: as failed as a refused refresh
+      this.o.metrics.tokenRefresh('failed');
+      throw err;
+    }
+    this.o.metrics.tokenRefresh('succeeded');
     this.o.log.info('bank tokens refreshed', { companyId, expiresInSeconds: tokens.expiresInSeconds, rotated: Boolean(tokens.refreshToken) });
     return tokens.accessToken;
   }
 
   private async requireReauthorization(companyId: string, reason: string): Promise<never> {
+    this.o.metrics.tokenRefresh('reauthorization_required');
     await this.o.db.transaction(async (em) => {
       await this.deleteTokens(em, companyId);
       await this.o.connections.reauthorizationRequired(em, companyId, reason);

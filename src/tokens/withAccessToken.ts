@@ -5,8 +5,9 @@ import type { TokenVault } from './vault';
  * Calls the bank with the company's access token; on a 401 (which the gateway answers before the
  * request is processed) refreshes through the vault ONCE and tries once more.
  */
-export async function withAccessToken<T>(vault: TokenVault, companyId: string, call: (token: string) => Promise<T>): Promise<T> {
-  const token = await vault.accessToken(companyId);
+export async function withAccessToken<T>(vault: TokenVault, companyId: string, call: (token: string) => Promise<T>, knownToken?: string): Promise<T> {
+  // `knownToken`: the one the caller just had from the vault for this request (one read per request)
+  const token = knownToken ?? (await vault.accessToken(companyId));
   try {
     return await call(token);
   } catch (err) {

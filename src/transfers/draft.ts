@@ -9,7 +9,7 @@ import { bankNameKanaHalfWidth, branchNameKanaHalfWidth, findBank, findBranch } 
 import { normaliseBeneficiaryName, normaliseEdiInfo } from './zengin/kana';
 
 /** A transfer that passed every check we can make before the bank sees it, in GMO's own terms. */
-interface TransferDraft {
+export interface TransferDraft {
   accountId: string;
   amount: number;
   beneficiaryBankCode: string;

@@ -1,5 +1,6 @@
 import type { Bank } from '../bank';
 import { jstDate } from '../bank/jst';
+import { addDays } from '../calendar/businessDays';
 import { settlementShownByBank } from '../calendar/settlement';
 import type { BankTransferDetail } from '../bank/transfersApi';
 import type { Clock } from '../clock';
@@ -16,6 +17,22 @@ import type { BankReading, TransferStore } from './transferStore';
 
 export type PollOutcome = 'updated' | 'unchanged' | 'resent' | 'adopted' | 'deferred' | 'flagged' | 'failed';
 
+/** The most pages (500 transfers each) one account's day is read through for a pass: 20,000 transfers. */
+const SNAPSHOT_PAGES = 40;
+
+/**
+ * What the bank's list query showed for a pass's transfers: details by applyNo, and the lists it could not
+ * read (by account and day), whose transfers are pushed back rather than asked about one by one.
+ */
+export interface StatusSnapshot {
+  details: Map<string, BankTransferDetail>;
+  unreadable: Map<string, Error>;
+}
+
+/** A transfer's list at the bank: its company's account, on the JST day it was applied for. */
+function listKey(t: Transfer): string {
+  return `${t.companyId}\n${t.accountId}\n${jstDate(t.createdAt)}`;
+}
 
 type BankMatch = { kind: 'none' } | { kind: 'exact'; detail: BankTransferDetail } | { kind: 'inexact'; candidates: number };
 
@@ -39,7 +56,52 @@ export class TransferReconciler {
     private readonly unknownAfterMs: number,
   ) {}
 
-  async poll(t: Transfer): Promise<PollOutcome> {
+  /**
+   * One list query per account and day (/transfer/status by apply date, 500 per page, stopping once every
+   * transfer asked about is seen) for the pass's transfers that are open at the bank, instead of one call
+   * per transfer: 10,000 open transfers of a day are 20 bank calls, not 10,000.
+   */
+  async snapshot(rows: Transfer[]): Promise<StatusSnapshot> {
+    const snapshot: StatusSnapshot = { details: new Map(), unreadable: new Map() };
+    const lists = new Map<string, Transfer[]>();
+    for (const t of rows) {
+      if (!t.applyNo || t.status === 'pending' || t.status === 'unknown') continue;
+      const key = listKey(t);
+      lists.set(key, [...(lists.get(key) ?? []), t]);
+    }
+    for (const [key, list] of lists) {
+      try {
+        await this.readList(list, snapshot.details);
+      } catch (err) {
+        if (!isPollFailure(err)) throw err;
+        snapshot.unreadable.set(key, err);
+      }
+    }
+    return snapshot;
+  }
+
+  private async readList(list: Transfer[], into: Map<string, BankTransferDetail>): Promise<void> {
+    const { companyId, accountId, createdAt } = list[0];
+    const day = jstDate(createdAt);
+    // a request sent just before midnight may be dated the next day by the bank
+    const to = [addDays(day, 1), jstDate(this.clock.now())].sort()[0];
+    const wanted = new Set(list.map((t) => t.applyNo!));
+    await withAccessToken(this.vault, companyId, async (token) => {
+      let pages = 0;
+      for await (const page of this.bank.transfers.statusPagesByPeriod(token, accountId, day, to, SNAPSHOT_PAGES)) {
+        for (const d of page) {
+          const applyNo = d.transferApplies?.[0]?.applyNo;
+          if (applyNo && wanted.delete(applyNo)) into.set(applyNo, d);
+        }
+        pages += 1;
+        // past the bound the transfers not seen are asked about one by one
+        if (wanted.size === 0 || pages === SNAPSHOT_PAGES) break;
+      }
+    });
+  }
+
+  /** `snapshot`: what this pass's list queries showed; a transfer it does not show is asked about on its own. */
+  async poll(t: Transfer, snapshot?: StatusSnapshot): Promise<PollOutcome> {
     const now = this.clock.now();
     try {
       if (t.status === 'pending' || t.status === 'unknown') {
@@ -48,7 +110,11 @@ export class TransferReconciler {
         return await this.reconcileUnsent(t, now);
       }
       if (!t.applyNo) return 'unchanged';
-      const detail = await withAccessToken(this.vault, t.companyId, (token) => this.bank.transfers.statusByApplyNo(token, t.accountId, t.applyNo!));
+      const unreadable = snapshot?.unreadable.get(listKey(t));
+      if (unreadable) throw unreadable;
+      const detail =
+        snapshot?.details.get(t.applyNo) ??
+        (await withAccessToken(this.vault, t.companyId, (token) => this.bank.transfers.statusByApplyNo(token, t.accountId, t.applyNo!)));
       if (detail?.transferStatus) return await this.applyBankStatus(t, detail);
       // an unapproved request disappears from the status query after its date: the result says 8 期限切
       const result = await withAccessToken(this.vault, t.companyId, (token) => this.bank.transfers.requestResult(token, t.accountId, t.applyNo!));

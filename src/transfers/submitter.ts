@@ -27,34 +27,38 @@ export class TransferSubmitter {
     return claimed && this.send(claimed);
   }
 
-  /** `t` must already be marked in flight (inFlightSince set) and committed. */
-  async send(t: Transfer): Promise<Transfer> {
+  /**
+   * `t` must already be marked in flight (inFlightSince set) and committed. `accessToken`: the one the caller
+   * had from the vault for this request. The fee /transfer/transferfee quotes (a read: it moves no money) is
+   * asked alongside the request, so the POS sees it at once and one write records both; the poller replaces
+   * it by the fee the bank's status shows. No quote is no harm.
+   */
+  async send(t: Transfer, accessToken?: string): Promise<Transfer> {
+    const request = gmoTransferRequest(t, t.ediInfo);
+    // the request first: under BANK_MAX_RPS the calls take their turns in the order they are made
+    const sending = withAccessToken(
+      this.vault,
+      t.companyId,
+      // GMO's Idempotency-Key is our transfer id: a resend of this row can never become a second payout
+      (token) => this.bank.transfers.request(token, request, t.id),
+      accessToken,
+    );
+    const fee = withAccessToken(this.vault, t.companyId, (token) => this.bank.transfers.fee(token, request), accessToken).then(
+      ({ totalFee }) => totalFee,
+      (err: Error) => {
+        this.log.warn('fee quote alongside the request failed; the poller will read the fee', { transferId: t.id, error: err.message });
+        return undefined;
+      },
+    );
     let result;
     try {
-      result = await withAccessToken(this.vault, t.companyId, (token) =>
-        // GMO's Idempotency-Key is our transfer id: a resend of this row can never become a second payout
-        this.bank.transfers.request(token, gmoTransferRequest(t, t.ediInfo), t.id),
-      );
+      result = await sending;
     } catch (err) {
+      await fee;
       return this.recordFailure(t, err);
     }
     this.log.info('transfer accepted by the bank', { transferId: t.id, companyId: t.companyId, resultCode: result.resultCode, attempt: t.attempts });
-    const accepted = await this.store.accepted(t, result);
-    return this.quoteFee(accepted);
-  }
-
-  /**
-   * The fee the bank will charge, from /transfer/transferfee (a read: it moves no money), so the POS sees
-   * it at once; the poller replaces it by the fee the bank's status shows. No quote is no harm.
-   */
-  private async quoteFee(t: Transfer): Promise<Transfer> {
-    try {
-      const { totalFee } = await withAccessToken(this.vault, t.companyId, (token) => this.bank.transfers.fee(token, gmoTransferRequest(t, t.ediInfo)));
-      return await this.store.feeQuoted(t, totalFee);
-    } catch (err) {
-      this.log.warn('fee quote after acceptance failed; the poller will read the fee', { transferId: t.id, error: (err as Error).message });
-      return t;
-    }
+    return this.store.accepted(t, result, await fee);
   }
 
   private async recordFailure(t: Transfer, err: unknown): Promise<Transfer> {

@@ -12,6 +12,7 @@ import type { FeeStatus, SubmissionOutcome, TransferStatus } from './lifecycle';
 @Entity('transfers')
 @Index('uq_transfers_idempotency', ['environment', 'companyId', 'idempotencyKey'], { unique: true })
 @Index('ix_transfers_company_created', ['companyId', 'createdAt'])
+@Index('ix_transfers_company_status_created', ['companyId', 'status', 'createdAt'])
 @Index('ix_transfers_poll', ['nextPollAt'])
 // one bank transfer belongs to one row: the reconciler can never attach it to a second one
 @Index('uq_transfers_apply_no', ['environment', 'accountId', 'applyNo'], { unique: true })

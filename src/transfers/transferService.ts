@@ -8,7 +8,7 @@ import { requestHash } from '../domain/requestHash';
 import type { Logger } from '../log';
 import type { TokenVault } from '../tokens/vault';
 import { withAccessToken } from '../tokens/withAccessToken';
-import { buildDraft, gmoTransferRequest } from './draft';
+import { buildDraft, gmoTransferRequest, type TransferDraft } from './draft';
 import { BankValidationError, CancelRefusedError, IdempotencyKeyReusedError, RequestInFlightError, TransferNotCancellableError } from './errors';
 import { CANCELLABLE_STATUSES, type SubmissionOutcome } from './lifecycle';
 import { POLL } from './pollPolicy';
@@ -69,14 +69,21 @@ export class TransferService {
 
   private async createOnce(companyId: string, idempotencyKey: string, body: TransferBody, createdByKeyId: string | null): Promise<CreateResult> {
     const hash = requestHash(body);
-    const existing = await this.store.byKey(companyId, idempotencyKey);
-    if (existing) return this.replay(existing, hash);
-
-    const conn = await this.connections.usable(companyId);
     const now = this.clock.now();
-    const draft = buildDraft(body, this.connections.accounts(conn), now);
-    // a connection that cannot give a token (or a token endpoint that is down) is answered now, before anything is stored
-    await this.vault.accessToken(companyId);
+    // A new key is the common case: the key is looked up only when this request cannot go on (a replay must
+    // answer what the first request came to, whatever the connection is now) or its INSERT meets the key.
+    let draft: TransferDraft;
+    let accessToken: string;
+    try {
+      const conn = await this.connections.usable(companyId);
+      draft = buildDraft(body, this.connections.accounts(conn), now);
+      // a connection that cannot give a token (or a token endpoint that is down) is answered now, before anything is stored
+      accessToken = await this.vault.accessToken(companyId, { connectionChecked: true });
+    } catch (err) {
+      const existing = await this.store.byKey(companyId, idempotencyKey);
+      if (existing) return this.replay(existing, hash);
+      throw err;
+    }
 
     const id = randomUUID();
     const row = Object.assign(new Transfer(), {
@@ -117,7 +124,7 @@ export class TransferService {
     }
     this.log.info('transfer stored; submitting', { transferId: id, companyId, amount: draft.amount, apiKeyId: createdByKeyId });
 
-    const flight = this.submit(stored);
+    const flight = this.submit(stored, accessToken);
     this.inflight.set(id, flight);
     try {
       const transfer = await flight;
@@ -128,9 +135,9 @@ export class TransferService {
   }
 
   /** Whatever goes wrong after the row exists, the caller gets the row (202), never a 5xx. */
-  private async submit(row: Transfer): Promise<Transfer> {
+  private async submit(row: Transfer, accessToken: string): Promise<Transfer> {
     try {
-      return await this.submitter.send(row);
+      return await this.submitter.send(row, accessToken);
     } catch (err) {
       this.log.error('transfer submission crashed; the poller will reconcile it', { transferId: row.id, err });
       return (await this.store.byId(row.id).catch(() => null)) ?? row;

@@ -1,8 +1,9 @@
 import { In, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
+import { insertRows } from '../db/insertRows';
 import { afterCreatedAtCursor, encodeCreatedAtCursor } from '../db/createdAtCursor';
-import { countByStatus } from '../db/statusCounts';
+import { countByStatus, type StatusCount } from '../db/statusCounts';
 import { isUniqueViolation } from '../db/errors';
 import { DomainError } from '../domain/errors';
 import { TransferNotFoundError } from './errors';
@@ -117,7 +118,8 @@ export class TransferStore {
     return { items, nextCursor: rows.length > q.limit && last ? encodeCreatedAtCursor(last) : null };
   }
 
-  countByStatus(): Promise<Array<{ status: string; n: number }>> {
+  /** For /metrics: rows by status, with the oldest of each (read only). */
+  countByStatus(): Promise<StatusCount[]> {
     return countByStatus(this.db, Transfer, this.environment);
   }
 
@@ -152,7 +154,7 @@ export class TransferStore {
   /** Stores a new transfer, committed as in flight before the bank is called; `duplicate` when its key exists. */
   async insert(row: Transfer): Promise<Transfer | 'duplicate'> {
     try {
-      await this.db.transaction((em) => em.insert(Transfer, { ...row, environment: this.environment }));
+      await this.db.single((em) => insertRows(em, Transfer, { ...row, environment: this.environment }));
       return row;
     } catch (err) {
       if (isUniqueViolation(err)) return 'duplicate';
@@ -181,9 +183,11 @@ export class TransferStore {
     return this.write(t, { inFlightSince: null, status: 'unknown' });
   }
 
-  accepted(t: Transfer, answer: { applyNo: string; resultCode: string }): Promise<Transfer> {
+  /** `fee`: what /transfer/transferfee quoted alongside the request, when it answered (the poller later records what was charged). */
+  accepted(t: Transfer, answer: { applyNo: string; resultCode: string }, fee?: number): Promise<Transfer> {
     const now = this.clock.now();
     return this.write(t, {
+      ...(fee !== undefined ? { fee, feeStatus: 'quoted' as const } : {}),
       status: 'submitted',
       applyNo: answer.applyNo,
       bankResultCode: answer.resultCode,
@@ -196,11 +200,6 @@ export class TransferStore {
       pollCount: 0,
       nextPollAt: new Date(now.getTime() + POLL.firstLookSeconds * 1000),
     });
-  }
-
-  /** The fee /transfer/transferfee quotes for an accepted transfer; the poller later records what was charged. */
-  feeQuoted(t: Transfer, fee: number): Promise<Transfer> {
-    return this.write(t, { fee, feeStatus: 'quoted' }, { touch: false });
   }
 
   refused(t: Transfer, error: { code: string; message: string; details?: unknown[] }): Promise<Transfer> {
@@ -308,11 +307,18 @@ export class TransferStore {
     const set = options.touch === false ? changes : { ...changes, updatedAt: this.clock.now() };
     const next = Object.assign(new Transfer(), t, set);
     const event = changes.status && changes.status !== t.status ? EVENT_OF[changes.status] : undefined;
-    await this.db.transaction(async (em) => {
-      // optimistic: only over the status this change was decided on, so a stale copy can never regress it
+    // optimistic: only over the status this change was decided on, so a stale copy can never regress it
+    const update = async (em: EntityManager) => {
       const result = await em.update(Transfer, { id: t.id, environment: this.environment, status: t.status }, set);
       if ((result.affected ?? 0) !== 1) throw new TransferChangedError(t.id);
-      if (event) await this.announce(em, next, event);
+    };
+    if (!event) {
+      await this.db.single(update);
+      return next;
+    }
+    await this.db.transaction(async (em) => {
+      await update(em);
+      await this.announce(em, next, event);
     });
     return next;
   }

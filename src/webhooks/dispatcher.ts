@@ -1,8 +1,10 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { HttpsProxyAgent } from 'https-proxy-agent';
 import { Webhook } from 'standardwebhooks';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
+import type { Instruments } from '../metrics/instruments';
 import type { WebhookEndpoints } from './endpoints';
 import type { Outbox } from './outbox';
 import { checkReceiverUrl, guardedLookup, type ReceiverPolicy } from './receiverAddress';
@@ -31,6 +33,9 @@ interface Answer {
  * API or the poller. Signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
  */
 export class WebhookDispatcher {
+  /** WEBHOOK_PROXY_URL's tunnel (CONNECT, for http and https receivers alike); never the bank's proxy */
+  private readonly proxyAgent?: HttpsProxyAgent<string>;
+
   constructor(
     private readonly outbox: Outbox,
     private readonly endpoints: WebhookEndpoints,
@@ -38,8 +43,11 @@ export class WebhookDispatcher {
     /** the wire's clock: receivers check webhook-timestamp against real time, whatever clock the service runs on */
     private readonly wallClock: Clock,
     private readonly log: Logger,
-    private readonly options: { instanceId: string; timeoutMs: number; policy: ReceiverPolicy },
-  ) {}
+    private readonly metrics: Instruments,
+    private readonly options: { instanceId: string; timeoutMs: number; policy: ReceiverPolicy; proxyUrl?: string | null },
+  ) {
+    if (options.proxyUrl) this.proxyAgent = new HttpsProxyAgent(options.proxyUrl);
+  }
 
   /**
    * Sends what is due, round after round while rounds make progress (a delivery held back behind an
@@ -93,6 +101,7 @@ export class WebhookDispatcher {
     else answer = await this.checkedPost(target.url, target.secrets, event.id, event.payload);
     const delivered = answer.status !== undefined && answer.status >= 200 && answer.status < 300;
     const status = await this.outbox.attempted(d, { at: this.clock.now().toISOString(), ...answer, ms: Date.now() - started }, delivered, this.options.instanceId);
+    this.metrics.webhookAttempt(status);
     if (status === 'failed') {
       this.log.error('webhook delivery failed for good', { deliveryId: d.id, eventId: d.eventId, eventType: d.eventType, endpointId: d.endpointId, lastError: answer.error ?? answer.status });
     } else if (!delivered) {
@@ -129,7 +138,9 @@ export class WebhookDispatcher {
             'webhook-signature': signature,
             'content-length': Buffer.byteLength(payload),
           },
-          lookup: guardedLookup(this.options.policy),
+          // through a proxy the proxy resolves the receiver's name, so the connect-time address guard cannot run
+          // here: checkReceiverUrl (scheme, literal addresses) still does, and the proxy's own rules do the rest
+          ...(this.proxyAgent ? { agent: this.proxyAgent } : { lookup: guardedLookup(this.options.policy) }),
           // the whole exchange, not only idle time: a receiver that drips its answer cannot outlive the claim
           signal: AbortSignal.timeout(this.options.timeoutMs),
           timeout: this.options.timeoutMs,

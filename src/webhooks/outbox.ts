@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Brackets, MoreThanOrEqual, type EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
+import { countByStatus, type StatusCount } from '../db/statusCounts';
 import { DomainError } from '../domain/errors';
 import type { EventEnvelope, EventSink, EventType, NewEvent } from './events';
 import type { WebhookEndpoints } from './endpoints';
@@ -257,26 +258,12 @@ export class Outbox implements EventSink {
   }
 
   /** For /metrics: deliveries by status, and the age of the oldest pending one. */
-  async backlog(): Promise<{ byStatus: Array<{ status: string; n: number }>; oldestPendingSeconds: number }> {
-    const rows = await this.db.manager
-      .createQueryBuilder(WebhookDelivery, 'd')
-      .select('d.status', 'status')
-      .addSelect('COUNT(*)', 'n')
-      .addSelect('MIN(d.createdAt)', 'oldest')
-      .where('d.environment = :env', { env: this.environment })
-      .groupBy('d.status')
-      .getRawMany<{ status: string; n: string | number; oldest: string | Date | null }>();
-    const pending = rows.find((r) => r.status === 'pending');
-    const oldest = pending?.oldest ? utcInstant(pending.oldest) : undefined;
+  async backlog(): Promise<{ byStatus: StatusCount[]; oldestPendingSeconds: number }> {
+    const byStatus = await countByStatus(this.db, WebhookDelivery, this.environment);
+    const oldest = byStatus.find((r) => r.status === 'pending')?.oldestCreatedAt;
     return {
-      byStatus: rows.map((r) => ({ status: r.status, n: Number(r.n) })),
-      oldestPendingSeconds: oldest === undefined ? 0 : Math.max(0, Math.round((this.clock.now().getTime() - oldest) / 1000)),
+      byStatus,
+      oldestPendingSeconds: oldest ? Math.max(0, Math.round((this.clock.now().getTime() - oldest.getTime()) / 1000)) : 0,
     };
   }
-}
-
-/** A raw DATETIME from either driver: mysql2 gives a Date, SQLite a UTC string without a zone. */
-function utcInstant(value: string | Date): number {
-  if (value instanceof Date) return value.getTime();
-  return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 }

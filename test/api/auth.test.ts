@@ -44,6 +44,33 @@ describe.each(DATABASES)('API keys, errors and probes on %s', (kind) => {
     expect(res.body.detail).toContain('revoked');
   });
 
+  test('a key revoked on another instance or by the CLI stops working within API_KEY_CACHE_SECONDS (5 s); one revoked here at once', async () => {
+    const elsewhere = await h.services.apiKeys.create('revoked-elsewhere', null);
+    const here = await h.services.apiKeys.create('revoked-here', null);
+    // authenticated: the company has no connection (404); refused: 401
+    const probe = (key: string) => request(h.app).get('/v1/companies/C1/connection').set(...bearer(key));
+    await probe(elsewhere.key).expect(404);
+    await probe(here.key).expect(404);
+
+    expect(await h.anotherInstance().apiKeys.revoke(elsewhere.id)).toBe(true);
+    // this instance read the key under a second ago: it may still take it, for at most the bound
+    h.clock.advanceSeconds(4);
+    await probe(elsewhere.key).expect(404);
+    h.clock.advanceSeconds(1);
+    expect((await probe(elsewhere.key).expect(401)).body.detail).toContain('revoked');
+
+    expect(await h.services.apiKeys.revoke(here.id)).toBe(true);
+    await probe(here.key).expect(401);
+  });
+
+  test('an expired key is refused at its expiry, even when its lookup is cached', async () => {
+    const { key } = await h.services.apiKeys.create('short', null, { expiresAt: new Date(h.clock.now().getTime() + 2_000) });
+    const probe = () => request(h.app).get('/v1/companies/C1/connection').set(...bearer(key));
+    await probe().expect(404);
+    h.clock.advanceSeconds(2);
+    await probe().expect(401);
+  });
+
   test("a key scoped to company A gets 404 for company B's resources and creates nothing", async () => {
     const key = await h.apiKey('A');
     const before = await sessions();

@@ -154,12 +154,14 @@ describe.each(DATABASES)('business days and the cut-off on %s', (kind) => {
     const created = await post('bank-moves', body({ designatedDate: '2026-11-26', holidayRule: 'next_business_day' })).expect(201);
     expect(created.body).toMatchObject({ settlementDate: '2026-11-26', settlementNote: null });
     // GMO (§5.5) shows the 振込指定日 after its own holiday move: here the bank keeps 2026-11-26 closed
-    const original = h.services.bank.transfers.statusByApplyNo.bind(h.services.bank.transfers);
-    const statusSpy = jest.spyOn(h.services.bank.transfers, 'statusByApplyNo').mockImplementation(async (token, accountId, applyNo) => {
-      const detail = await original(token, accountId, applyNo);
-      if (applyNo !== created.body.applyNo || !detail) return detail;
-      const movedDetail: BankTransferDetail = { ...detail, transferResponses: detail.transferResponses?.map((r) => ({ ...r, transferDesignatedDate: '2026-11-27' })) };
-      return movedDetail;
+    // the poller reads open transfers through the status list by apply date (one query for many transfers)
+    const original = h.services.bank.transfers.statusPagesByPeriod.bind(h.services.bank.transfers);
+    const moved = (detail: BankTransferDetail): BankTransferDetail =>
+      detail.transferApplies?.[0]?.applyNo !== created.body.applyNo
+        ? detail
+        : { ...detail, transferResponses: detail.transferResponses?.map((r) => ({ ...r, transferDesignatedDate: '2026-11-27' })) };
+    const statusSpy = jest.spyOn(h.services.bank.transfers, 'statusPagesByPeriod').mockImplementation(async function* (...args) {
+      for await (const page of original(...args)) yield page.map(moved);
     });
     try {
       h.clock.advanceSeconds(20);

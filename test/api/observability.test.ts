@@ -27,7 +27,10 @@ describe.each(DATABASES)('metrics and request logs carry route patterns only, on
     await request(h.app).get('/no/such/101011234567').expect(404);
     const text = (await request(h.app).get('/metrics').expect(200)).text;
     const route = '/v1/companies/:companyId/transfers';
-    for (const status of ['2xx', '4xx']) expect(text).toContain(`gbi_http_requests_total{method="GET",route="${route}",status="${status}"}`);
+    for (const status of ['2xx', '4xx']) {
+      expect(text).toContain(`gbi_http_requests_total{method="GET",route="${route}",status="${status}"}`);
+      expect(text).toContain(`gbi_http_request_duration_seconds_count{method="GET",route="${route}",status="${status}"}`);
+    }
     expect(text).toContain('route="/v1/companies/:companyId/accounts/:accountId/balance",status="4xx"');
     expect(text).toContain('route="unmatched",status="4xx"');
     for (const leak of ['TENANT-7', 'TENANT-8', '101011234567', 'companies/T']) expect(text).not.toContain(leak);

@@ -5,7 +5,7 @@ import { DATABASES } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
 
 const SELLER = { bankCode: '0005', branchCode: '001', accountType: 'ordinary', accountNumber: '1234567', name: 'ﾔﾏﾀﾞ ﾀﾛｳ' };
-const TABLES = ['api_keys', 'bank_app_registrations', 'connect_sessions', 'bank_connections', 'bank_tokens', 'job_leases', 'transfers', 'bulk_transfers', 'bulk_transfer_items', 'webhook_endpoints', 'webhook_events', 'webhook_deliveries', 'audit_events'];
+const TABLES = ['api_keys', 'bank_app_registrations', 'connect_sessions', 'bank_connections', 'bank_tokens', 'job_leases', 'transfers', 'bulk_transfers', 'bulk_transfer_items', 'webhook_endpoints', 'webhook_events', 'webhook_deliveries', 'audit_events', 'service_instances'];
 
 /** Company ids, idempotency keys and hashes are identities: they compare byte for byte on every database. */
 describe.each(DATABASES)('identities compare exactly on %s', (kind) => {

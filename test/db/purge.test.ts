@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { BankConnection } from '../../src/connections/bankConnection.entity';
 import { ConnectSession } from '../../src/connections/connectSession.entity';
 import { Scheduler } from '../../src/jobs/scheduler';
+import { Purger } from '../../src/purge/purger';
 import { connectCompany } from '../support/connect';
 import { DATABASES } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
@@ -71,6 +74,79 @@ describe.each(DATABASES)('expiry purge on %s', (kind) => {
     expect(result.tokens).toBe(1203);
     expect(await countSql("SELECT COUNT(*) AS n FROM bank_tokens WHERE companyId LIKE 'P-BULK-%'")).toBe(0);
   });
+
+  const expiredTokens = async (prefix: string, n: number) => {
+    const past = new Date(h.clock.now().getTime() - 1000);
+    const rows = Array.from({ length: n }, (_, i) => ({
+      id: randomUUID(),
+      environment: 'simulator',
+      companyId: `${prefix}${i}`,
+      kind: 'access',
+      ciphertext: 'x',
+      iv: 'x',
+      tag: 'x',
+      keyId: 'k1',
+      expiresAt: past,
+      createdAt: past,
+    }));
+    for (let i = 0; i < rows.length; i += 300) await h.services.db.manager.insert('bank_tokens', rows.slice(i, i + 300));
+  };
+
+  test('a run stops taking batches when its time budget is spent, pausing between batches; the next run goes on where it stopped', async () => {
+    await expiredTokens('P-BUDGET-', 2_500);
+    const s = h.services;
+    let elapsed = 0;
+    const pauses: number[] = [];
+    // every pause costs 20 s of a 45 s budget: after the fourth batch of 500 no time is left
+    const purger = new Purger(s.db, s.vault, s.connect, s.connectionStore, s.clock, s.log, s.audit, s.metrics.instruments, {
+      batch: 500,
+      pauseMs: 10,
+      budgetMs: 45_000,
+      elapsedMs: () => elapsed,
+      sleep: async (ms) => {
+        pauses.push(ms);
+        elapsed += 20_000;
+      },
+    });
+    const first = await purger.run();
+    expect(first).toMatchObject({ tokens: 2_000, complete: false });
+    expect(pauses).toEqual([10, 10, 10]);
+    elapsed = 0;
+    const second = await purger.run();
+    expect(second).toMatchObject({ tokens: 500, complete: true });
+    expect(await countSql("SELECT COUNT(*) AS n FROM bank_tokens WHERE companyId LIKE 'P-BUDGET-%'")).toBe(0);
+  });
+
+  if (kind === 'sqlite') {
+    test('another process holding the write lock for a moment makes the purge wait (busy timeout), not fail with "database is locked"', async () => {
+      await expiredTokens('P-LOCKED-', 1_200);
+      // the CLI and the service are two processes on one SQLite file: a real second process holds the write
+      // lock for 300 ms (better-sqlite3 waits synchronously, so it cannot be a connection of this process)
+      const holder = spawn(
+        process.execPath,
+        [
+          '-e',
+          `const db = new (require('better-sqlite3'))(process.argv[1]);
+           db.exec('BEGIN IMMEDIATE');
+           db.prepare("UPDATE bank_tokens SET keyId = keyId WHERE companyId = 'P-LOCKED-0'").run();
+           process.stdout.write('locked\\n');
+           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+           db.exec('COMMIT');
+           db.close();`,
+          h.services.db.dataSource.options.database as string,
+        ],
+        { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.once('data', () => resolve());
+        holder.once('exit', (code) => reject(new Error(`the lock holder exited (${code}) before locking`)));
+      });
+      const released = new Promise<void>((resolve) => holder.once('exit', () => resolve()));
+      const result = await h.services.purger.run();
+      await released;
+      expect(result).toMatchObject({ tokens: 1_200, complete: true });
+    });
+  }
 
   test('the cron job runs under a lease: of two instances only one purges at a time', async () => {
     const other = h.anotherInstance();

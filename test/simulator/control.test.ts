@@ -40,6 +40,7 @@ describe('/_sim/stats', () => {
       transferRequests: 1,
       bulkTransferRequests: 0,
       apiCalls: { authorization: 1, token: 2, 'transfer.request': 2, accounts: 1 },
+      clients: { 'sim-client': { maxPerSecond: expect.any(Number), rateLimited: 0 } },
     });
   });
 });

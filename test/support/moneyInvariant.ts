@@ -1,3 +1,5 @@
+import type { Database } from '../../src/db/database';
+import type { TransferSummary } from '../../src/simulator/state';
 import { Transfer } from '../../src/transfers/transfer.entity';
 import type { TransferStatus } from '../../src/transfers/lifecycle';
 import type { Harness } from './harness';
@@ -24,14 +26,27 @@ export interface MoneyFigures {
   unresolved: number;
 }
 
+/** Services and a simulator running as processes: the database they share and the simulator's control API. */
+export interface SeparateProcesses {
+  db: Database;
+  simulatorUrl: string;
+}
+
+async function ledgers(source: Harness | SeparateProcesses): Promise<{ rows: Transfer[]; bank: TransferSummary[] }> {
+  if ('services' in source) return { rows: await source.services.db.manager.find(Transfer), bank: source.sim.state.transfers() };
+  const res = await fetch(`${source.simulatorUrl}/_sim/transfers`);
+  if (!res.ok) throw new Error(`simulator /_sim/transfers: HTTP ${res.status}`);
+  const { transfers } = (await res.json()) as { transfers: TransferSummary[] };
+  return { rows: await source.db.manager.find(Transfer), bank: transfers };
+}
+
 /**
  * Compares the service's `transfers` table with what the simulated bank booked. Every bank transfer
  * carries our transfer id as its Idempotency-Key; a row learns the bank's applyNo when the bank
  * answers, or when the reconciler adopts it.
  */
-export async function moneyInvariant(h: Harness): Promise<MoneyFigures> {
-  const rows = await h.services.db.manager.find(Transfer);
-  const bank = h.sim.state.transfers();
+export async function moneyInvariant(source: Harness | SeparateProcesses): Promise<MoneyFigures> {
+  const { rows, bank } = await ledgers(source);
 
   const rowIds = new Set(rows.map((r) => r.id));
   const bankByApplyNo = new Map(bank.map((b) => [b.applyNo, b]));
@@ -67,8 +82,8 @@ export async function moneyInvariant(h: Harness): Promise<MoneyFigures> {
 }
 
 /** No payout twice, none the bank has that we do not know of, none we report that the bank lacks. */
-export async function expectMoneyInvariant(h: Harness): Promise<MoneyFigures> {
-  const figures = await moneyInvariant(h);
+export async function expectMoneyInvariant(source: Harness | SeparateProcesses): Promise<MoneyFigures> {
+  const figures = await moneyInvariant(source);
   expect({ duplicates: figures.duplicates, lost: figures.lost, sharedApplyNos: figures.sharedApplyNos }).toEqual({
     duplicates: 0,
     lost: 0,

@@ -32,6 +32,15 @@ function parseBasic(header: string | undefined): BasicCredentials | undefined {
   return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
+/** The client id a token request names, before it is authenticated: what the per-client rate limit counts by. */
+export function claimedClientId(authorization: string | undefined, body: unknown): string | undefined {
+  try {
+    return parseBasic(authorization)?.id ?? param(body, 'client_id');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The method registered for the client decides which credentials are required (GMO: ベーシック認証 =
  * client_secret_basic, パラメーター認証 = client_secret_post). GMO's own Node SDK sends the Basic header AND

@@ -2,7 +2,8 @@ import express, { type ErrorRequestHandler, type Request, type Response, type Ro
 import { SimHttpError, oauthError } from '../errors';
 import { endpoint } from '../http';
 import type { SimulatorState } from '../state';
-import { authenticateClient } from './clientAuth';
+import { rateLimit } from '../rateLimit';
+import { authenticateClient, claimedClientId } from './clientAuth';
 import { param } from './params';
 import type { IssuedTokens, Outcome } from './store';
 
@@ -67,5 +68,6 @@ export function tokenRoutes(router: Router, state: SimulatorState): void {
   };
   // The body is parsed before the fault check so that a faulted refresh still counts as a refresh attempt;
   // urlencoded() leaves other content types unparsed and the handler rejects them.
-  router.post('/token', express.urlencoded({ extended: false }), countGrant, ...endpoint(state, 'token'), issueTokens(state), oauthErrors);
+  const byClaimedClient = rateLimit(state, (req) => claimedClientId(req.headers.authorization, req.body));
+  router.post('/token', express.urlencoded({ extended: false }), countGrant, ...endpoint(state, 'token'), byClaimedClient, issueTokens(state), oauthErrors);
 }

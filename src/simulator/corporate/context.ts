@@ -3,6 +3,7 @@ import type { TokenRecord } from '../auth/store';
 import { BUSINESS, GATEWAY, errorResponse } from '../errors';
 import type { Endpoint } from '../faults';
 import { endpoint } from '../http';
+import { rateLimit } from '../rateLimit';
 import type { SeedAccount } from '../seed';
 import type { SimulatorState } from '../state';
 
@@ -38,7 +39,11 @@ function requireToken(state: SimulatorState, scope: string): RequestHandler {
 }
 
 export function corporateContext(state: SimulatorState, flavour: Flavour): CorporateContext {
-  return { state, flavour, guard: (name, scope) => [...endpoint(state, name), requireToken(state, scope)] };
+  return {
+    state,
+    flavour,
+    guard: (name, scope) => [...endpoint(state, name), requireToken(state, scope), rateLimit(state, (_req, res) => principal(res).clientId)],
+  };
 }
 
 /** The token behind this request, set by the guard. */
