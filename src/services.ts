@@ -207,9 +207,9 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     webhooks: () => outbox.backlog(),
   }, clock, log);
   const jobs: JobDefinition[] = [
-    { name: 'purge-expired-tokens', schedule: config.purgeCron, leaseSeconds: 300, run: () => purger.run() },
-    { name: 'poll-transfers', schedule: config.pollCron, leaseSeconds: 600, run: () => poller.runOnce() },
-    { name: 'poll-bulk-transfers', schedule: config.pollCron, leaseSeconds: 600, run: () => bulkPoller.runOnce() },
+    { name: 'purge-expired-tokens', schedule: config.purgeCron, leaseSeconds: 300, run: (stopping) => purger.run(stopping) },
+    { name: 'poll-transfers', schedule: config.pollCron, leaseSeconds: 600, run: (stopping) => poller.runOnce(stopping) },
+    { name: 'poll-bulk-transfers', schedule: config.pollCron, leaseSeconds: 600, run: (stopping) => bulkPoller.runOnce(stopping) },
     { name: 'refresh-tokens', schedule: config.refreshCron, leaseSeconds: 600, run: () => vault.refreshExpiring() },
     { name: 'watch-connection-expiry', schedule: config.webhooks.expiryWatchCron, leaseSeconds: 600, run: () => expiryWatch.runOnce() },
     // every instance delivers: each delivery is claimed with its own row lease

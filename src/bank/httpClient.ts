@@ -1,6 +1,6 @@
 import type { BankEgress, EgressAnswer, EgressFailure } from './egress';
 import { BankError, type BankErrorDetail } from './errors';
-import type { BankCallObserver } from './observer';
+import type { BankCall, BankCallObserver } from './observer';
 import type { RateLimiter } from './rateLimiter';
 
 interface BankRequest {
@@ -36,14 +36,24 @@ export class BankHttpClient {
   async send(req: BankRequest): Promise<BankResponse> {
     await this.options.limiter?.acquire();
     const started = performance.now();
+    let response: BankResponse;
     try {
-      const response = await this.exchange(req);
-      this.options.observer?.({ endpoint: req.path, outcome: 'ok', durationSeconds: (performance.now() - started) / 1000 });
-      return response;
+      response = await this.exchange(req);
     } catch (err) {
       const e = err as BankError;
-      this.options.observer?.({ endpoint: req.path, outcome: e.kind, errorCode: e.options.errorCode, durationSeconds: (performance.now() - started) / 1000 });
+      this.observe({ endpoint: req.path, outcome: e.kind, errorCode: e.options.errorCode, durationSeconds: (performance.now() - started) / 1000 });
       throw err;
+    }
+    this.observe({ endpoint: req.path, outcome: 'ok', durationSeconds: (performance.now() - started) / 1000 });
+    return response;
+  }
+
+  /** Metrics never change what a bank call came to: an observer that throws is ignored. */
+  private observe(call: BankCall): void {
+    try {
+      this.options.observer?.(call);
+    } catch {
+      // the call's outcome stands; a broken metric must not turn an accepted transfer into an error
     }
   }
 

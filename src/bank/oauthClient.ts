@@ -74,7 +74,11 @@ export class BankOAuthClient {
       call = { outcome: e.kind, errorCode: e.kind === 'oauth' || e.kind === 'server' ? e.error : undefined };
       throw e;
     } finally {
-      this.options.observer?.({ endpoint: 'token', ...call, durationSeconds: (performance.now() - started) / 1000 });
+      try {
+        this.options.observer?.({ endpoint: 'token', ...call, durationSeconds: (performance.now() - started) / 1000 });
+      } catch {
+        // metrics never change what a token call came to
+      }
     }
   }
 

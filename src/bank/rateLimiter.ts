@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { BankError } from './errors';
 
 /**
  * What a request may lose or gain on its way to the bank relative to the one before it (connection set-up,
@@ -6,6 +7,9 @@ import type { Clock } from '../clock';
  * one second at the bank left here within 1.1 s, so the bank never counts more than we allowed.
  */
 const JITTER_MARGIN_MS = 100;
+
+/** How long a call waits for a share while the heartbeat has none to give (normally one interval, 10 s). */
+const HOLD_LIMIT_MS = 30_000;
 
 /** The gap between two calls at `perSecond`; 0 = no limit. */
 function spacingFor(perSecond: number): number {
@@ -60,14 +64,35 @@ export class RateLimiter {
   acquire(): Promise<void> {
     if (this.spacingMs === 0 && !this.held) return Promise.resolve();
     const turn = this.queue.then(() => this.waitForTurn());
-    this.queue = turn;
+    // a caller given up on (held too long) must not fail the ones behind it
+    this.queue = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * A hold lasts one heartbeat when the database answers; one that outlasts HOLD_LIMIT_MS (the heartbeat cannot
+   * reach the database) fails the call as certainly not sent, so a payout is answered `pending`, never left hanging.
+   */
+  private async whenNotHeld(): Promise<void> {
+    if (!this.held) return;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new BankError('rate_limited', `no share of BANK_MAX_RPS after ${HOLD_LIMIT_MS / 1000} s: the instance heartbeat cannot reach the database`, { certainlyNotProcessed: true })),
+        HOLD_LIMIT_MS,
+      );
+    });
+    try {
+      await Promise.race([this.held.opened, limit]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The first caller in line: re-checked after every wait, so a hold or a smaller share made meanwhile applies to it too. */
   private async waitForTurn(): Promise<void> {
     for (;;) {
-      await this.ready();
+      await this.whenNotHeld();
       const now = this.clock.now().getTime();
       const start = this.lastStart + this.spacingMs;
       if (start <= now) {

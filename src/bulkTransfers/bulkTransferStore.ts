@@ -230,12 +230,15 @@ export class BulkTransferStore {
   /** Marks the batch in flight, only if nobody else is sending it; the claimed batch as it now is, or undefined. */
   async claimForSending(b: BulkTransfer): Promise<BulkTransfer | undefined> {
     const now = this.clock.now();
-    const claimed = await this.db.manager
-      .createQueryBuilder()
-      .update(BulkTransfer)
-      .set({ inFlightSince: now, lastAttemptAt: now, attempts: () => 'attempts + 1' })
-      .where('id = :id AND environment = :env AND inFlightSince IS NULL AND status IN (:...open)', { id: b.id, env: this.environment, open: ['pending', 'unknown'] })
-      .execute();
+    // in the write queue: on SQLite's one shared connection a bare statement would join whichever transaction is open
+    const claimed = await this.db.single((em) =>
+      em
+        .createQueryBuilder()
+        .update(BulkTransfer)
+        .set({ inFlightSince: now, lastAttemptAt: now, attempts: () => 'attempts + 1' })
+        .where('id = :id AND environment = :env AND inFlightSince IS NULL AND status IN (:...open)', { id: b.id, env: this.environment, open: ['pending', 'unknown'] })
+        .execute(),
+    );
     if ((claimed.affected ?? 0) !== 1) return undefined;
     return (await this.byId(b.id)) ?? undefined;
   }

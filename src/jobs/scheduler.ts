@@ -10,7 +10,8 @@ export interface JobDefinition {
    * `everyInstance` jobs take no job lease (they claim their own rows, like webhook delivery)
    */
   leaseSeconds: number | 'everyInstance';
-  run: () => Promise<unknown>;
+  /** `stopping`: aborted at shutdown; a long job (a poll pass, a purge) takes no new batch after it */
+  run: (stopping?: AbortSignal) => Promise<unknown>;
 }
 
 /** What one run of a job came to: only a lease really held by another instance is `skipped`. */
@@ -19,6 +20,9 @@ type JobRun = { outcome: 'ran'; result: unknown } | { outcome: 'skipped' } | { o
 /** node-cron tasks, each run under a database lease so only one instance runs a job at a time. */
 export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
+  /** the runs under way: shutdown waits for them, so their leases are released and their bank calls end */
+  private readonly running = new Set<Promise<JobRun>>();
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly leases: JobLeases,
@@ -33,8 +37,9 @@ export class Scheduler {
     return withLogContext({ job: job.name }, async (): Promise<JobRun> => {
       const logged = tick ? { tick: tick.toISOString() } : {};
       try {
-        if (job.leaseSeconds === 'everyInstance') return { outcome: 'ran', result: await job.run() };
-        const run = await this.leases.runExclusive(job.name, job.leaseSeconds, job.run, tick);
+        const work = () => job.run(this.stopping.signal);
+        if (job.leaseSeconds === 'everyInstance') return { outcome: 'ran', result: await work() };
+        const run = await this.leases.runExclusive(job.name, job.leaseSeconds, work, tick);
         if (!run.held) {
           this.log.debug('job skipped: another instance holds the lease or ran this tick', logged);
           return { outcome: 'skipped' };
@@ -51,15 +56,27 @@ export class Scheduler {
   start(jobs: JobDefinition[]): void {
     for (const job of jobs) {
       if (!cron.validate(job.schedule)) throw new Error(`invalid cron schedule for ${job.name}: ${job.schedule}`);
-      const task = cron.schedule(job.schedule, (context) => this.runOnce(job, context.date).then(() => undefined), { name: job.name, noOverlap: true });
+      const task = cron.schedule(
+        job.schedule,
+        async (context) => {
+          if (this.stopping.signal.aborted) return;
+          const run = this.runOnce(job, context.date);
+          this.running.add(run);
+          await run.finally(() => this.running.delete(run));
+        },
+        { name: job.name, noOverlap: true },
+      );
       this.tasks.push(task);
     }
   }
 
+  /** No new run starts; the runs under way are told to stop taking work and are waited for (they release their leases). */
   async stop(): Promise<void> {
+    this.stopping.abort();
     for (const task of this.tasks.splice(0)) {
       await task.stop();
       await task.destroy();
     }
+    await Promise.all(this.running);
   }
 }

@@ -48,7 +48,7 @@ export class Purger {
    * Each step runs whatever happened to the one before; a failed step is logged and the run then fails
    * as a whole (so the CLI and the scheduler say so) after the other steps had their go.
    */
-  async run(): Promise<PurgeResult> {
+  async run(stopping?: AbortSignal): Promise<PurgeResult> {
     const now = this.clock.now();
     const failures: string[] = [];
     const step = async (name: string, work: () => Promise<number>): Promise<number> => {
@@ -64,7 +64,7 @@ export class Purger {
     const deletePace: DeletePace = {
       batch: this.pace.batch,
       pause: () => this.pace.sleep(this.pace.pauseMs),
-      timeLeft: () => this.pace.elapsedMs() - started < this.pace.budgetMs,
+      timeLeft: () => this.pace.elapsedMs() - started < this.pace.budgetMs && !stopping?.aborted,
     };
     let complete = true;
     const deleting = (work: () => Promise<Deleted>) => async () => {

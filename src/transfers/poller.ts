@@ -42,11 +42,11 @@ export class Poller<T extends { id: string; companyId: string }, S = never> {
   ) {}
 
   /** One pass, timed and counted; a pass that cannot run (the due rows cannot be read) is counted as failed, and thrown. */
-  async runOnce(): Promise<PassCounts> {
+  async runOnce(stopping?: AbortSignal): Promise<PassCounts> {
     const started = this.elapsedMs();
     const report = (rows: PassCounts | 'failed') => this.subject.metrics?.instruments.pollPass(this.subject.metrics.kind, (this.elapsedMs() - started) / 1000, rows);
     try {
-      const counts = await this.pass();
+      const counts = await this.pass(stopping);
       report(counts);
       return counts;
     } catch (err) {
@@ -55,12 +55,12 @@ export class Poller<T extends { id: string; companyId: string }, S = never> {
     }
   }
 
-  private async pass(): Promise<PassCounts> {
+  private async pass(stopping: AbortSignal | undefined): Promise<PassCounts> {
     const counts: PassCounts = { checked: 0, updated: 0, unchanged: 0, resent: 0, adopted: 0, deferred: 0, flagged: 0, failed: 0 };
     const started = this.elapsedMs();
     // a row whose push-back failed is still due: never looked at twice in one pass
     const seen = new Set<string>();
-    while (this.elapsedMs() - started < this.subject.budgetMs) {
+    while (this.elapsedMs() - started < this.subject.budgetMs && !stopping?.aborted) {
       const rows = (await this.due(this.subject.batch)).filter((r) => !seen.has(r.id));
       if (rows.length === 0) break;
       for (const r of rows) seen.add(r.id);

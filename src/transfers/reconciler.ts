@@ -19,19 +19,31 @@ export type PollOutcome = 'updated' | 'unchanged' | 'resent' | 'adopted' | 'defe
 
 /** The most pages (500 transfers each) one account's day is read through for a pass: 20,000 transfers. */
 const SNAPSHOT_PAGES = 40;
+/** Fewer transfers than this in a list are asked about one by one: a list costs at least one call too. */
+const SNAPSHOT_MIN_ROWS = 3;
 
 /**
- * What the bank's list query showed for a pass's transfers: details by applyNo, and the lists it could not
- * read (by account and day), whose transfers are pushed back rather than asked about one by one.
+ * What the bank's list query showed for a pass's transfers: details by list and applyNo (an applyNo is unique
+ * only within an account: two companies' first transfers of a day can carry the same one), and the lists it
+ * could not read, whose transfers are pushed back rather than asked about one by one.
  */
 export interface StatusSnapshot {
   details: Map<string, BankTransferDetail>;
   unreadable: Map<string, Error>;
 }
 
-/** A transfer's list at the bank: its company's account, on the JST day it was applied for. */
+/** The JST day the bank dates a transfer by (振込申請受付日): when it accepted the request, which may be after we stored it. */
+function applyDay(t: Transfer): string {
+  return jstDate(t.submittedAt ?? t.createdAt);
+}
+
+/** A transfer's list at the bank: its company's account, on the day it was applied for. */
 function listKey(t: Transfer): string {
-  return `${t.companyId}\n${t.accountId}\n${jstDate(t.createdAt)}`;
+  return `${t.companyId}\n${t.accountId}\n${applyDay(t)}`;
+}
+
+function detailKey(t: Transfer, applyNo: string): string {
+  return `${listKey(t)}\n${applyNo}`;
 }
 
 type BankMatch = { kind: 'none' } | { kind: 'exact'; detail: BankTransferDetail } | { kind: 'inexact'; candidates: number };
@@ -70,6 +82,7 @@ export class TransferReconciler {
       lists.set(key, [...(lists.get(key) ?? []), t]);
     }
     for (const [key, list] of lists) {
+      if (list.length < SNAPSHOT_MIN_ROWS) continue;
       try {
         await this.readList(list, snapshot.details);
       } catch (err) {
@@ -81,21 +94,23 @@ export class TransferReconciler {
   }
 
   private async readList(list: Transfer[], into: Map<string, BankTransferDetail>): Promise<void> {
-    const { companyId, accountId, createdAt } = list[0];
-    const day = jstDate(createdAt);
+    const { companyId, accountId } = list[0];
+    const day = applyDay(list[0]);
     // a request sent just before midnight may be dated the next day by the bank
     const to = [addDays(day, 1), jstDate(this.clock.now())].sort()[0];
     const wanted = new Set(list.map((t) => t.applyNo!));
+    // never more calls than asking about each transfer on its own
+    const maxPages = Math.min(SNAPSHOT_PAGES, list.length);
     await withAccessToken(this.vault, companyId, async (token) => {
       let pages = 0;
-      for await (const page of this.bank.transfers.statusPagesByPeriod(token, accountId, day, to, SNAPSHOT_PAGES)) {
+      for await (const page of this.bank.transfers.statusPagesByPeriod(token, accountId, day, to, maxPages)) {
         for (const d of page) {
           const applyNo = d.transferApplies?.[0]?.applyNo;
-          if (applyNo && wanted.delete(applyNo)) into.set(applyNo, d);
+          if (applyNo && wanted.delete(applyNo)) into.set(detailKey(list[0], applyNo), d);
         }
         pages += 1;
         // past the bound the transfers not seen are asked about one by one
-        if (wanted.size === 0 || pages === SNAPSHOT_PAGES) break;
+        if (wanted.size === 0 || pages === maxPages) break;
       }
     });
   }
@@ -113,7 +128,7 @@ export class TransferReconciler {
       const unreadable = snapshot?.unreadable.get(listKey(t));
       if (unreadable) throw unreadable;
       const detail =
-        snapshot?.details.get(t.applyNo) ??
+        snapshot?.details.get(detailKey(t, t.applyNo)) ??
         (await withAccessToken(this.vault, t.companyId, (token) => this.bank.transfers.statusByApplyNo(token, t.accountId, t.applyNo!)));
       if (detail?.transferStatus) return await this.applyBankStatus(t, detail);
       // an unapproved request disappears from the status query after its date: the result says 8 期限切

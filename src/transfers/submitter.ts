@@ -43,22 +43,28 @@ export class TransferSubmitter {
       (token) => this.bank.transfers.request(token, request, t.id),
       accessToken,
     );
+    let quoted: { fee: number | undefined } | undefined;
     const fee = withAccessToken(this.vault, t.companyId, (token) => this.bank.transfers.fee(token, request), accessToken).then(
-      ({ totalFee }) => totalFee,
+      ({ totalFee }) => (quoted = { fee: totalFee }).fee,
       (err: Error) => {
         this.log.warn('fee quote alongside the request failed; the poller will read the fee', { transferId: t.id, error: err.message });
-        return undefined;
+        return (quoted = { fee: undefined }).fee;
       },
     );
     let result;
     try {
       result = await sending;
     } catch (err) {
-      await fee;
+      // the quote (which never rejects) is left to finish on its own: what the request came to is recorded now
       return this.recordFailure(t, err);
     }
     this.log.info('transfer accepted by the bank', { transferId: t.id, companyId: t.companyId, resultCode: result.resultCode, attempt: t.attempts });
-    return this.store.accepted(t, result, await fee);
+    // usually the quote is in by now and one write records both; the acceptance never waits for a slow quote
+    if (quoted) return this.store.accepted(t, result, quoted.fee);
+    const accepted = await this.store.accepted(t, result);
+    const totalFee = await fee;
+    // the poller may have moved the transfer meanwhile: then it reads the fee the bank charged anyway
+    return totalFee === undefined ? accepted : this.store.feeQuoted(accepted, totalFee).catch(() => accepted);
   }
 
   private async recordFailure(t: Transfer, err: unknown): Promise<Transfer> {

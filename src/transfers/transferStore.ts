@@ -165,7 +165,7 @@ export class TransferStore {
   /** Marks the row in flight, only if nobody else is sending it; the claimed row, or undefined. */
   async claimForSending(t: Transfer): Promise<Transfer | undefined> {
     const now = this.clock.now();
-    const claimed = await this.db.transaction((em) =>
+    const claimed = await this.db.single((em) =>
       em
         .createQueryBuilder()
         .update(Transfer)
@@ -200,6 +200,11 @@ export class TransferStore {
       pollCount: 0,
       nextPollAt: new Date(now.getTime() + POLL.firstLookSeconds * 1000),
     });
+  }
+
+  /** A fee quote that came in after the acceptance was recorded; the poller later records what was charged. */
+  feeQuoted(t: Transfer, fee: number): Promise<Transfer> {
+    return this.write(t, { fee, feeStatus: 'quoted' }, { touch: false });
   }
 
   refused(t: Transfer, error: { code: string; message: string; details?: unknown[] }): Promise<Transfer> {

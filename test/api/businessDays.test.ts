@@ -154,20 +154,27 @@ describe.each(DATABASES)('business days and the cut-off on %s', (kind) => {
     const created = await post('bank-moves', body({ designatedDate: '2026-11-26', holidayRule: 'next_business_day' })).expect(201);
     expect(created.body).toMatchObject({ settlementDate: '2026-11-26', settlementNote: null });
     // GMO (§5.5) shows the 振込指定日 after its own holiday move: here the bank keeps 2026-11-26 closed
-    // the poller reads open transfers through the status list by apply date (one query for many transfers)
-    const original = h.services.bank.transfers.statusPagesByPeriod.bind(h.services.bank.transfers);
+    // the poller reads a transfer by its applyNo, or with others of its day through the status list
+    const transfers = h.services.bank.transfers;
     const moved = (detail: BankTransferDetail): BankTransferDetail =>
       detail.transferApplies?.[0]?.applyNo !== created.body.applyNo
         ? detail
         : { ...detail, transferResponses: detail.transferResponses?.map((r) => ({ ...r, transferDesignatedDate: '2026-11-27' })) };
-    const statusSpy = jest.spyOn(h.services.bank.transfers, 'statusPagesByPeriod').mockImplementation(async function* (...args) {
-      for await (const page of original(...args)) yield page.map(moved);
-    });
+    const [byApplyNo, pages] = [transfers.statusByApplyNo.bind(transfers), transfers.statusPagesByPeriod.bind(transfers)];
+    const spies = [
+      jest.spyOn(transfers, 'statusByApplyNo').mockImplementation(async (...args) => {
+        const detail = await byApplyNo(...args);
+        return detail && moved(detail);
+      }),
+      jest.spyOn(transfers, 'statusPagesByPeriod').mockImplementation(async function* (...args) {
+        for await (const page of pages(...args)) yield page.map(moved);
+      }),
+    ];
     try {
       h.clock.advanceSeconds(20);
       await poll();
     } finally {
-      statusSpy.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
     const t = await get(created.body.id);
     expect(t).toMatchObject({ designatedDate: '2026-11-26', settlementDate: '2026-11-27' });

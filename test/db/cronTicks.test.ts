@@ -41,4 +41,31 @@ describe.each(DATABASES)('cron ticks across instances on %s', (kind) => {
     h.clock.advanceSeconds(61);
     expect(await b.runOnce(poll(other), new Date(now + 61_000))).toMatchObject({ outcome: 'ran' });
   });
+
+  test('shutdown tells a running job to stop taking work, waits for it, and its lease is free for the others', async () => {
+    const scheduler = new Scheduler(h.services.leases, h.services.log);
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let sawStop = false;
+    scheduler.start([
+      {
+        name: 'long-pass',
+        schedule: '* * * * * *',
+        leaseSeconds: 600,
+        run: (stopping) =>
+          new Promise<void>((resolve) => {
+            started();
+            stopping!.addEventListener('abort', () => {
+              sawStop = true;
+              resolve();
+            });
+          }),
+      },
+    ]);
+    // the every-second timer fires within two seconds
+    await Promise.race([running, new Promise((_, reject) => setTimeout(() => reject(new Error('the job did not start')), 5_000))]);
+    await scheduler.stop();
+    expect(sawStop).toBe(true);
+    expect(await h.anotherInstance().leases.tryAcquire('long-pass', 60)).toBe(true);
+  });
 });

@@ -29,12 +29,14 @@ describe.each(DATABASES)('statements per request on %s', (kind) => {
     return { result, statements: h.services.db.statementsSent - before };
   };
 
-  test('a new payout: 9 statements (connection, token, INSERT, the accepted UPDATE with its event in one transaction, the audit event)', async () => {
+  test('a new payout: 9 statements (connection, token, INSERT, the accepted UPDATE with its event in one transaction, the audit event), 10 when the fee quote answers after the request', async () => {
     const { result, statements } = await counted(() =>
       request(h.app).post('/v1/companies/SHOP/transfers').set(...bearer(key)).set('idempotency-key', 'count-1').send({ amount: 1000, beneficiary: SELLER }).expect(201),
     );
     expect(result.body).toMatchObject({ status: 'submitted', fee: 145, feeStatus: 'quoted' });
-    expect(statements).toBe(9);
+    // the quote runs alongside the request; when it is not in as the request answers, it is written on its own
+    expect(statements).toBeGreaterThanOrEqual(9);
+    expect(statements).toBeLessThanOrEqual(10);
   });
 
   test('a replay of the same key reads the connection, the token and the key, and writes nothing', async () => {

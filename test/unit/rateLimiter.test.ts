@@ -105,4 +105,26 @@ describe('outbound rate limiter', () => {
     await Promise.all([call(), call()]);
     expect(starts).toEqual([0, 0, 0, 0]);
   });
+
+  test('a hold that outlasts 30 s (the heartbeat cannot reach the database) fails the call as certainly not sent; the calls behind it still get their turn', async () => {
+    jest.useFakeTimers();
+    try {
+      const { limiter } = limited(4);
+      limiter.hold();
+      const first = limiter.acquire();
+      const outcome = first.then(
+        () => 'sent',
+        (err) => ({ kind: err.kind, certainlyNotProcessed: err.certainlyNotProcessed }),
+      );
+      await jest.advanceTimersByTimeAsync(30_000);
+      expect(await outcome).toEqual({ kind: 'rate_limited', certainlyNotProcessed: true });
+      // the share arrives: the next caller goes
+      const next = limiter.acquire();
+      limiter.share(4);
+      await jest.advanceTimersByTimeAsync(0);
+      await expect(next).resolves.toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
