@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseBankBody } from './accountsApi';
 import type { BankHttpClient } from './httpClient';
-import { allStatusPages, bankBoolean, periodPaging } from './statusPaging';
+import { allStatusPages, bankBoolean, periodPageFetcher, periodPaging } from './statusPaging';
 
 /** One item of GMO's BulkTransferRequest (amounts and codes as strings, as on the wire). */
 export interface BulkTransferItemBody {
@@ -135,16 +135,15 @@ export class BulkTransfersApi {
   /** Every bulk transfer applied for in the window (振込申請受付日), following the nested paging, bounded. */
   statusByPeriod(accessToken: string, accountId: string, dateFrom: string, dateTo: string, maxPages = 20): Promise<BankBulkDetail[]> {
     return allStatusPages(
-      async (nextItemKey) => {
-        const res = await this.http.send({
-          method: 'GET',
-          path: '/bulktransfer/status',
-          accessToken,
-          query: { accountId, queryKeyClass: '2', dateFrom, dateTo, requestTransferTerm: '1', nextItemKey },
-        });
-        const parsed = parseBankBody(statusResponse, res.body, 'GET /bulktransfer/status');
-        return { items: parsed.bulkTransferDetails ?? [], paging: parsed.transferQueryBulkResponses };
-      },
+      periodPageFetcher(
+        this.http,
+        '/bulktransfer/status',
+        (body) => {
+          const parsed = parseBankBody(statusResponse, body, 'GET /bulktransfer/status');
+          return { items: parsed.bulkTransferDetails ?? [], paging: parsed.transferQueryBulkResponses };
+        },
+        { accessToken, accountId, dateFrom, dateTo },
+      ),
       maxPages,
       `GET /bulktransfer/status ${dateFrom}..${dateTo}`,
     );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BankError } from './errors';
+import type { BankHttpClient } from './httpClient';
 
 /** GMO's booleans are JSON booleans, but sunabar has been seen sending `hasNext` as the string "true". */
 export const bankBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
@@ -7,7 +8,26 @@ export const bankBoolean = z.union([z.boolean(), z.enum(['true', 'false']).trans
 /** The paging block of a status query by period (振込一括照会対象指定レスポンス). */
 export const periodPaging = z.array(z.object({ hasNext: bankBoolean.optional(), nextItemKey: z.string().optional() })).optional();
 
-type PageFetcher<T> = (nextItemKey: string | undefined) => Promise<{ items: T[]; paging: z.infer<typeof periodPaging> }>;
+type Page<T> = { items: T[]; paging: z.infer<typeof periodPaging> };
+type PageFetcher<T> = (nextItemKey: string | undefined) => Promise<Page<T>>;
+
+/** A status query by period at `path` (振込 or 総合振込): queryKeyClass 2 over apply dates, a page per call, read by `read`. */
+export function periodPageFetcher<T>(
+  http: BankHttpClient,
+  path: string,
+  read: (body: unknown) => Page<T>,
+  q: { accessToken: string; accountId: string; dateFrom: string; dateTo: string },
+): PageFetcher<T> {
+  return async (nextItemKey) => {
+    const res = await http.send({
+      method: 'GET',
+      path,
+      accessToken: q.accessToken,
+      query: { accountId: q.accountId, queryKeyClass: '2', dateFrom: q.dateFrom, dateTo: q.dateTo, requestTransferTerm: '1', nextItemKey },
+    });
+    return read(res.body);
+  };
+}
 
 /**
  * The pages of a status query by period, following `nextItemKey`, at most `maxPages`: a reader that finds

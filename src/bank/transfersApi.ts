@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseBankBody } from './accountsApi';
 import type { BankHttpClient } from './httpClient';
-import { allStatusPages, periodPaging, statusPages } from './statusPaging';
+import { allStatusPages, periodPageFetcher, periodPaging, statusPages } from './statusPaging';
 
 /** GMO's transferDateHolidayCode: what the bank does with a 振込指定日 that is not a business day (1 翌営業日, 2 前営業日, 3 エラー返却). */
 export type HolidayCode = '1' | '2' | '3';
@@ -111,16 +111,15 @@ export class TransfersApi {
   }
 
   private periodPage(accessToken: string, accountId: string, dateFrom: string, dateTo: string) {
-    return async (nextItemKey: string | undefined) => {
-      const res = await this.http.send({
-        method: 'GET',
-        path: '/transfer/status',
-        accessToken,
-        query: { accountId, queryKeyClass: '2', dateFrom, dateTo, requestTransferTerm: '1', nextItemKey },
-      });
-      const parsed = parseBankBody(statusResponse, res.body, 'GET /transfer/status');
-      return { items: parsed.transferDetails ?? [], paging: parsed.transferQueryBulkResponses };
-    };
+    return periodPageFetcher(
+      this.http,
+      '/transfer/status',
+      (body) => {
+        const parsed = parseBankBody(statusResponse, body, 'GET /transfer/status');
+        return { items: parsed.transferDetails ?? [], paging: parsed.transferQueryBulkResponses };
+      },
+      { accessToken, accountId, dateFrom, dateTo },
+    );
   }
 
   async cancel(accessToken: string, accountId: string, applyNo: string): Promise<{ resultCode: string }> {

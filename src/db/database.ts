@@ -25,8 +25,13 @@ export class Database {
   }
 
   transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    if (this.kind !== 'sqlite') return this.dataSource.transaction(work);
-    const run = this.queue.then(() => this.dataSource.transaction(work));
+    return this.inTurn(() => this.dataSource.transaction(work));
+  }
+
+  /** On SQLite, after every write queued before it; on MySQL/MariaDB (a pool) at once. */
+  private inTurn<T>(write: () => Promise<T>): Promise<T> {
+    if (this.kind !== 'sqlite') return write();
+    const run = this.queue.then(write);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -37,10 +42,7 @@ export class Database {
    * shared connection it would otherwise run inside whichever was open.
    */
   single<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    if (this.kind !== 'sqlite') return work(this.dataSource.manager);
-    const run = this.queue.then(() => work(this.dataSource.manager));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.inTurn(() => work(this.dataSource.manager));
   }
 
   /** One raw statement outside any transaction (see `single`), with the driver's count of the rows it changed. */

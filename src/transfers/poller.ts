@@ -1,3 +1,4 @@
+import { eachConcurrently } from '../jobs/eachConcurrently';
 import type { Logger } from '../log';
 import type { Instruments, PollKind } from '../metrics/instruments';
 import type { PollOutcome } from './reconciler';
@@ -65,14 +66,10 @@ export class Poller<T extends { id: string; companyId: string }, S = never> {
       if (rows.length === 0) break;
       for (const r of rows) seen.add(r.id);
       const snapshot = await this.snapshotIsolated(rows);
-      const queue = [...rows];
-      const worker = async () => {
-        for (let row = queue.shift(); row; row = queue.shift()) {
-          counts[await this.pollIsolated(row, snapshot)] += 1;
-          counts.checked += 1;
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(this.subject.concurrency, rows.length) }, worker));
+      await eachConcurrently(rows, this.subject.concurrency, async (row) => {
+        counts[await this.pollIsolated(row, snapshot)] += 1;
+        counts.checked += 1;
+      });
     }
     if (counts.checked > 0) this.log.info(`${this.subject.noun} poll finished`, { ...counts, ms: Math.round(this.elapsedMs() - started) });
     return counts;

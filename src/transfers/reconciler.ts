@@ -79,7 +79,9 @@ export class TransferReconciler {
     for (const t of rows) {
       if (!t.applyNo || t.status === 'pending' || t.status === 'unknown') continue;
       const key = listKey(t);
-      lists.set(key, [...(lists.get(key) ?? []), t]);
+      const list = lists.get(key);
+      if (list) list.push(t);
+      else lists.set(key, [t]);
     }
     for (const [key, list] of lists) {
       if (list.length < SNAPSHOT_MIN_ROWS) continue;

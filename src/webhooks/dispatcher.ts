@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { Webhook } from 'standardwebhooks';
 import type { Clock } from '../clock';
+import { eachConcurrently } from '../jobs/eachConcurrently';
 import type { Logger } from '../log';
 import type { Instruments } from '../metrics/instruments';
 import type { WebhookEndpoints } from './endpoints';
@@ -56,19 +57,16 @@ export class WebhookDispatcher {
   async runOnce(): Promise<DispatchResult> {
     const result: DispatchResult = { attempted: 0, delivered: 0, retrying: 0, failed: 0 };
     for (let round = 0; round < ROUNDS; round++) {
-      const queue = await this.outbox.due(BATCH);
-      if (queue.length === 0) break;
+      const due = await this.outbox.due(BATCH);
+      if (due.length === 0) break;
       let progressed = 0;
-      const worker = async () => {
-        for (let d = queue.shift(); d; d = queue.shift()) {
-          const status = await this.attemptIsolated(d);
-          if (!status) continue;
-          result.attempted += 1;
-          result[status === 'delivered' ? 'delivered' : status === 'failed' ? 'failed' : 'retrying'] += 1;
-          if (status === 'delivered') progressed += 1;
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+      await eachConcurrently(due, CONCURRENCY, async (d) => {
+        const status = await this.attemptIsolated(d);
+        if (!status) return;
+        result.attempted += 1;
+        result[status === 'delivered' ? 'delivered' : status === 'failed' ? 'failed' : 'retrying'] += 1;
+        if (status === 'delivered') progressed += 1;
+      });
       if (progressed === 0) break;
     }
     if (result.attempted > 0) this.log.info('webhook deliveries attempted', result);

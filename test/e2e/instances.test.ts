@@ -6,7 +6,7 @@ import { Browser } from '../support/browser';
 import { createEmptyDatabase } from '../support/databases';
 import { SIM_CLIENT, TEST_KEYS } from '../support/harness';
 import { expectMoneyInvariant } from '../support/moneyInvariant';
-import { buildDist, clockAhead, freePort, runCli, SERVICE_MAIN, SIMULATOR_MAIN, startNode, waitForHealthy, type NodeProcess } from '../support/processes';
+import { buildDist, clockAhead, eventually, freePort, runCli, SERVICE_MAIN, SIMULATOR_MAIN, sleep, startNode, waitForHealthy, type NodeProcess } from '../support/processes';
 import { startRoundRobin, type RoundRobin } from '../support/roundRobin';
 
 /**
@@ -34,17 +34,6 @@ interface Answer {
   status: number;
   body: Record<string, unknown>;
   replayed: boolean;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Bounded: `looks` checks `everyMs` apart; false if it never held. */
-async function eventually(check: () => Promise<boolean> | boolean, looks = 100, everyMs = 100): Promise<boolean> {
-  for (let i = 0; i < looks; i++) {
-    if (await check()) return true;
-    await sleep(everyMs);
-  }
-  return false;
 }
 
 let simulator: NodeProcess;

@@ -8,7 +8,7 @@ import { Transfer } from '../../src/transfers/transfer.entity';
 import { Browser } from '../support/browser';
 import { createEmptyDatabase, DATABASES } from '../support/databases';
 import { ALL_SCOPES, SIM_CLIENT } from '../support/harness';
-import { buildDist, clockAhead, freePort, runCli, SERVICE_MAIN, startNode, waitForHealthy, type NodeProcess } from '../support/processes';
+import { buildDist, clockAhead, eventually, freePort, runCli, SERVICE_MAIN, startNode, waitForHealthy, type NodeProcess } from '../support/processes';
 
 /**
  * The service process as an orchestrator treats it: SIGTERM while a payout waits on a slow bank, start-up
@@ -19,17 +19,6 @@ const BENEFICIARY = { bankCode: '0310', branchCode: '101', accountType: 'ordinar
 const SHUTDOWN_TIMEOUT_MS = 1500;
 /** the restarted process runs past the in-flight grace (2 min), after which an in-flight row is looked for at the bank */
 const RESTARTED_AHEAD_SECONDS = 150;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Bounded: `looks` checks `everyMs` apart; false if it never held. */
-async function eventually(check: () => Promise<boolean> | boolean, looks = 100, everyMs = 100): Promise<boolean> {
-  for (let i = 0; i < looks; i++) {
-    if (await check()) return true;
-    await sleep(everyMs);
-  }
-  return false;
-}
 
 /** Bounded wait for the process to end: false if it is still running after `ms`. */
 async function exitsWithin(proc: NodeProcess, ms: number): Promise<boolean> {

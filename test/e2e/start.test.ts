@@ -1,60 +1,23 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Browser } from '../support/browser';
 import { createEmptyDatabase, DATABASES } from '../support/databases';
+import { buildDist, freePort, ROOT, runCli, SERVICE_MAIN, startNode, waitForHealthy, type NodeProcess } from '../support/processes';
 
 /**
  * The service as an operator runs it: the compiled `npm start` entry point (service + bundled
  * simulator) and the ops CLI, as real processes on 127.0.0.1.
  */
-const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'src', 'main.js');
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 beforeAll(() => {
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
-  expect(existsSync(MAIN)).toBe(true);
+  buildDist();
+  expect(existsSync(SERVICE_MAIN)).toBe(true);
 }, 120_000);
 
-function runCli(env: NodeJS.ProcessEnv, args: string[], input?: string): { status: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(process.execPath, [CLI, ...args], { env, input, stdio: 'pipe', encoding: 'utf8' });
-    return { status: 0, stdout, stderr: '' };
-  } catch (err) {
-    const e = err as { status: number; stdout: string; stderr: string };
-    return { status: e.status, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`service exited: ${output()}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`service did not become healthy: ${output()}`);
-}
-
 describe.each(DATABASES)('npm start and the CLI on %s', (kind) => {
-  let child: ChildProcess;
+  let service: NodeProcess;
   let env: NodeJS.ProcessEnv;
   let baseUrl: string;
-  let out = '';
   let drop: () => Promise<void>;
 
   beforeAll(async () => {
@@ -73,14 +36,12 @@ describe.each(DATABASES)('npm start and the CLI on %s', (kind) => {
       // the CLI records its operator in the audit trail
       USER: 'e2e-operator',
     };
-    child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    await waitForHealth(baseUrl, child, () => out);
+    service = startNode(SERVICE_MAIN, env);
+    await waitForHealthy(baseUrl, service);
   }, 60_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await service?.kill();
     await drop?.();
   });
 
@@ -119,20 +80,21 @@ describe.each(DATABASES)('npm start and the CLI on %s', (kind) => {
     // nothing secret in the service's own output
     const token = connection.accessToken;
     expect(token).toBeUndefined();
+    const out = service.output();
     expect(out).not.toContain(key);
     expect(out).not.toContain('sim-secret');
     expect(out).not.toContain('7654321');
 
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    service.child.kill('SIGTERM');
+    await service.exited;
+    expect(service.child.exitCode).toBe(0);
   }, 60_000);
 });
 
 describe('start-up and CLI errors', () => {
   test('a malformed variable stops start-up with one line naming it', () => {
     try {
-      execFileSync(process.execPath, [MAIN], { env: { PATH: process.env.PATH, PORT: 'abc' }, stdio: 'pipe', encoding: 'utf8' });
+      execFileSync(process.execPath, [SERVICE_MAIN], { env: { PATH: process.env.PATH, PORT: 'abc' }, stdio: 'pipe', encoding: 'utf8' });
       throw new Error('should have exited');
     } catch (err) {
       const e = err as { status: number; stderr: string };
@@ -144,7 +106,7 @@ describe('start-up and CLI errors', () => {
 
   test('production without secrets refuses to start', () => {
     try {
-      execFileSync(process.execPath, [MAIN], { env: { PATH: process.env.PATH, BANK_ENV: 'production' }, stdio: 'pipe', encoding: 'utf8' });
+      execFileSync(process.execPath, [SERVICE_MAIN], { env: { PATH: process.env.PATH, BANK_ENV: 'production' }, stdio: 'pipe', encoding: 'utf8' });
       throw new Error('should have exited');
     } catch (err) {
       expect((err as { stderr: string }).stderr).toContain('Invalid configuration: BANK_CLIENT_ID is required when BANK_ENV=production');

@@ -1,5 +1,4 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** The compiled entry points, as an operator runs them (`tsc -p tsconfig.build.json` first). */
@@ -16,14 +15,7 @@ export function buildDist(): void {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../bench/children';
 
 /** A node process whose output is kept, not printed: the test reads its JSON log lines. */
 export interface NodeProcess {
@@ -62,6 +54,17 @@ export function startNode(script: string, env: NodeJS.ProcessEnv, nodeArgs: stri
   };
 }
 
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Bounded: `looks` checks `everyMs` apart; false if it never held. */
+export async function eventually(check: () => Promise<boolean> | boolean, looks = 100, everyMs = 100): Promise<boolean> {
+  for (let i = 0; i < looks; i++) {
+    if (await check()) return true;
+    await sleep(everyMs);
+  }
+  return false;
+}
+
 /** Bounded: 100 looks 100 ms apart; fails with the process's output if it exits or never answers. */
 export async function waitForHealthy(url: string, proc: NodeProcess, path = '/healthz'): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -71,7 +74,7 @@ export async function waitForHealthy(url: string, proc: NodeProcess, path = '/he
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   throw new Error(`process did not become healthy: ${proc.output()}`);
 }
