@@ -79,13 +79,13 @@ export class NodeChild {
     script: string,
     env: NodeJS.ProcessEnv,
     logDir: string,
-    options: { args?: string[]; ipc?: boolean } = {},
+    options: { args?: string[]; ipc?: boolean; nodeArgs?: string[] } = {},
   ) {
     this.outPath = join(logDir, `${name}.out.log`);
     this.errPath = join(logDir, `${name}.err.log`);
     const out = openSync(this.outPath, 'a');
     const err = openSync(this.errPath, 'a');
-    this.child = spawn(process.execPath, [script, ...(options.args ?? [])], { env, stdio: ['ignore', out, err, ...(options.ipc ? (['ipc'] as const) : [])] });
+    this.child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], { env, stdio: ['ignore', out, err, ...(options.ipc ? (['ipc'] as const) : [])] });
     closeSync(out);
     closeSync(err);
     children.add(this.child);

@@ -37,7 +37,9 @@ export function integratorEnv(port: number, databaseUrl: string, bank: Bank): No
 
 /** The integrator's process and the milliseconds from its spawn to the first 200 on /healthz. */
 export async function startIntegrator(env: NodeJS.ProcessEnv, logDir: string, name: string): Promise<{ process: NodeChild; startMs: number }> {
-  const child = new NodeChild(name, SCRIPTS.integrator, env, logDir);
+  // BENCH_CPU_PROFILE=<dir>: each integrator process writes a V8 CPU profile there when it stops (see README, Benchmark)
+  const profileDir = process.env.BENCH_CPU_PROFILE?.trim();
+  const child = new NodeChild(name, SCRIPTS.integrator, env, logDir, profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {});
   try {
     return { process: child, startMs: await waitForOk(`${env.PUBLIC_BASE_URL}/healthz`, child, 60_000) };
   } catch (err) {

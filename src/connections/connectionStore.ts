@@ -3,6 +3,7 @@ import { In, type EntityManager } from 'typeorm';
 import type { BankAccount } from '../bank/accountsApi';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
+import { findRow, findRowWith } from '../db/rowSql';
 import { countByStatus, type StatusCount } from '../db/statusCounts';
 import { BankToken } from '../tokens/bankToken.entity';
 import { NotConnectedError, ReauthorizationRequiredError } from '../tokens/errors';
@@ -11,6 +12,12 @@ import { tokenExpiries } from '../tokens/vault';
 import type { EventSink, EventType } from '../webhooks/events';
 import { connectionView, maskedConnectionView } from './connectionView';
 import { BankConnection } from './bankConnection.entity';
+
+function usableOrError(companyId: string, conn: BankConnection | null): BankConnection {
+  if (!conn || conn.status === 'disconnected') throw new NotConnectedError(companyId);
+  if (conn.status === 'reauthorization_required') throw new ReauthorizationRequiredError(companyId, conn.statusReason ?? 'reauthorization_required');
+  return conn;
+}
 
 /**
  * The only writer of `bank_connections`, with the one rule of a usable connection. Writes that belong
@@ -40,15 +47,28 @@ export class ConnectionStore implements ConnectionGate {
   }
 
   find(companyId: string): Promise<BankConnection | null> {
-    return this.db.manager.findOneBy(BankConnection, { environment: this.environment, companyId });
+    return findRow(this.db.manager, BankConnection, { environment: this.environment, companyId });
   }
 
   /** Connected, not disconnected, not waiting for the store owner's consent: or the error that says which. */
   async usable(companyId: string): Promise<BankConnection> {
-    const conn = await this.find(companyId);
-    if (!conn || conn.status === 'disconnected') throw new NotConnectedError(companyId);
-    if (conn.status === 'reauthorization_required') throw new ReauthorizationRequiredError(companyId, conn.statusReason ?? 'reauthorization_required');
-    return conn;
+    return usableOrError(companyId, await this.find(companyId));
+  }
+
+  /**
+   * `usable`, with the company's stored access token (null: none) read in the same statement: a payout's first
+   * read (the vault takes the token from here instead of reading it again).
+   */
+  async usableWithAccessToken(companyId: string): Promise<{ connection: BankConnection; accessToken: BankToken | null }> {
+    const found = await findRowWith(
+      this.db.manager,
+      BankConnection,
+      { environment: this.environment, companyId },
+      BankToken,
+      { environment: 'environment', companyId: 'companyId' },
+      { kind: 'access' },
+    );
+    return { connection: usableOrError(companyId, found?.row ?? null), accessToken: found?.joined ?? null };
   }
 
   accounts(connection: BankConnection): BankAccount[] {

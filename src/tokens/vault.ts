@@ -7,6 +7,7 @@ import type { JobLeases } from '../jobs/lease';
 import type { AppRegistrations } from '../registrations/registrations';
 import type { Database } from '../db/database';
 import { deleteExpired, type DeletePace, type Deleted } from '../db/expiry';
+import { findRow } from '../db/rowSql';
 import type { Logger } from '../log';
 import type { Instruments } from '../metrics/instruments';
 import { BankToken, type TokenKind } from './bankToken.entity';
@@ -45,6 +46,11 @@ interface AccessTokenOptions {
   minValiditySeconds?: number;
   /** the caller read the connection as usable a moment ago, for this same request: not read again */
   connectionChecked?: boolean;
+  /**
+   * the caller read the connection as usable a moment ago, for this same request, and the stored access token
+   * with it (null: none; `ConnectionStore.usableWithAccessToken`): neither is read again, unless a refresh is due
+   */
+  readWithConnection?: { accessToken: BankToken | null };
 }
 
 export interface TokenExpiries {
@@ -139,7 +145,9 @@ export class TokenVault {
     if (fresh) return fresh;
     let flight = this.inflight.get(companyId);
     if (!flight) {
-      flight = this.refreshOnce(companyId, options).finally(() => this.inflight.delete(companyId));
+      // a refresh reads the token again under its lease: what the caller read before may be stale by then
+      const { readWithConnection: _read, ...refreshOptions } = options;
+      flight = this.refreshOnce(companyId, refreshOptions).finally(() => this.inflight.delete(companyId));
       this.inflight.set(companyId, flight);
     }
     return flight;
@@ -150,14 +158,19 @@ export class TokenVault {
   }
 
   private async readToken(companyId: string, kind: TokenKind): Promise<{ row: BankToken; plaintext: string } | undefined> {
-    const row = await this.o.db.manager.findOneBy(BankToken, { environment: this.o.environment, companyId, kind });
+    return this.unexpired(companyId, kind, await findRow(this.o.db.manager, BankToken, { environment: this.o.environment, companyId, kind }));
+  }
+
+  /** A stored token, opened, unless it has expired. */
+  private unexpired(companyId: string, kind: TokenKind, row: BankToken | null): { row: BankToken; plaintext: string } | undefined {
     if (!row || row.expiresAt.getTime() <= this.o.clock.now().getTime()) return undefined;
     return { row, plaintext: this.o.cipher.open(row, this.aad(companyId, kind)) };
   }
 
   private async readFresh(companyId: string, options: AccessTokenOptions): Promise<string | undefined> {
-    if (!options.connectionChecked) await this.o.connections.usable(companyId);
-    const access = await this.readToken(companyId, 'access');
+    const read = options.readWithConnection;
+    if (!options.connectionChecked && !read) await this.o.connections.usable(companyId);
+    const access = read ? this.unexpired(companyId, 'access', read.accessToken) : await this.readToken(companyId, 'access');
     if (!access || access.plaintext === options.rejected) return undefined;
     const margin = (options.minValiditySeconds ?? this.o.refreshMarginSeconds) * 1000;
     return access.row.expiresAt.getTime() - this.o.clock.now().getTime() > margin ? access.plaintext : undefined;

@@ -8,6 +8,20 @@ import type { TransferStore } from './transferStore';
 import { AMBIGUOUS } from './reconcileFlags';
 import { classifySendFailure, type SendFailure } from './sendFailure';
 
+/** How long an acceptance waits for the fee quote asked alongside it, to record both in one write. */
+const FEE_QUOTE_WAIT_MS = 50;
+
+/** `{ value }` when the promise settles within `ms`, else undefined (it goes on running). */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise.then((value) => ({ value })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Sends one transfer row to /transfer/request and records what is known afterwards. The only rule
  * that matters: a request that may have reached the bank becomes `unknown`, never `failed`, and is
@@ -43,12 +57,11 @@ export class TransferSubmitter {
       (token) => this.bank.transfers.request(token, request, t.id),
       accessToken,
     );
-    let quoted: { fee: number | undefined } | undefined;
     const fee = withAccessToken(this.vault, t.companyId, (token) => this.bank.transfers.fee(token, request), accessToken).then(
-      ({ totalFee }) => (quoted = { fee: totalFee }).fee,
+      ({ totalFee }): number | undefined => totalFee,
       (err: Error) => {
         this.log.warn('fee quote alongside the request failed; the poller will read the fee', { transferId: t.id, error: err.message });
-        return (quoted = { fee: undefined }).fee;
+        return undefined;
       },
     );
     let result;
@@ -59,8 +72,10 @@ export class TransferSubmitter {
       return this.recordFailure(t, err);
     }
     this.log.info('transfer accepted by the bank', { transferId: t.id, companyId: t.companyId, resultCode: result.resultCode, attempt: t.attempts });
-    // usually the quote is in by now and one write records both; the acceptance never waits for a slow quote
-    if (quoted) return this.store.accepted(t, result, quoted.fee);
+    // The quote, asked right after the request, is usually in a moment later: one write then records both. The
+    // acceptance waits for it only that long (FEE_QUOTE_WAIT_MS), never for a slow quote.
+    const inTime = await settledWithin(fee, FEE_QUOTE_WAIT_MS);
+    if (inTime) return this.store.accepted(t, result, inTime.value);
     const accepted = await this.store.accepted(t, result);
     const totalFee = await fee;
     // the poller may have moved the transfer meanwhile: then it reads the fee the bank charged anyway

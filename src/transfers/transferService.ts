@@ -75,10 +75,11 @@ export class TransferService {
     let draft: TransferDraft;
     let accessToken: string;
     try {
-      const conn = await this.connections.usable(companyId);
-      draft = buildDraft(body, this.connections.accounts(conn), now);
+      // the connection and the stored access token in one read
+      const { connection, accessToken: stored } = await this.connections.usableWithAccessToken(companyId);
+      draft = buildDraft(body, this.connections.accounts(connection), now);
       // a connection that cannot give a token (or a token endpoint that is down) is answered now, before anything is stored
-      accessToken = await this.vault.accessToken(companyId, { connectionChecked: true });
+      accessToken = await this.vault.accessToken(companyId, { readWithConnection: { accessToken: stored } });
     } catch (err) {
       const existing = await this.store.byKey(companyId, idempotencyKey);
       if (existing) return this.replay(existing, hash);

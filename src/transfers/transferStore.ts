@@ -1,7 +1,7 @@
 import { In, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
-import { insertRows } from '../db/insertRows';
+import { findRow, insertRow, updateRows } from '../db/rowSql';
 import { afterCreatedAtCursor, encodeCreatedAtCursor } from '../db/createdAtCursor';
 import { countByStatus, type StatusCount } from '../db/statusCounts';
 import { isUniqueViolation } from '../db/errors';
@@ -71,17 +71,17 @@ export class TransferStore {
   // ---- reads
 
   byKey(companyId: string, idempotencyKey: string): Promise<Transfer | null> {
-    return this.db.manager.findOneBy(Transfer, { environment: this.environment, companyId, idempotencyKey });
+    return findRow(this.db.manager, Transfer, { environment: this.environment, companyId, idempotencyKey });
   }
 
   async get(companyId: string, id: string): Promise<Transfer> {
-    const t = await this.db.manager.findOneBy(Transfer, { environment: this.environment, companyId, id });
+    const t = await findRow(this.db.manager, Transfer, { environment: this.environment, companyId, id });
     if (!t) throw new TransferNotFoundError();
     return t;
   }
 
   byId(id: string): Promise<Transfer | null> {
-    return this.db.manager.findOneBy(Transfer, { environment: this.environment, id });
+    return findRow(this.db.manager, Transfer, { environment: this.environment, id });
   }
 
   /** Transfers due a look by the poller, oldest due first. */
@@ -154,7 +154,7 @@ export class TransferStore {
   /** Stores a new transfer, committed as in flight before the bank is called; `duplicate` when its key exists. */
   async insert(row: Transfer): Promise<Transfer | 'duplicate'> {
     try {
-      await this.db.single((em) => insertRows(em, Transfer, { ...row, environment: this.environment }));
+      await this.db.single((em) => insertRow(em, Transfer, Object.assign(new Transfer(), row, { environment: this.environment })));
       return row;
     } catch (err) {
       if (isUniqueViolation(err)) return 'duplicate';
@@ -314,8 +314,8 @@ export class TransferStore {
     const event = changes.status && changes.status !== t.status ? EVENT_OF[changes.status] : undefined;
     // optimistic: only over the status this change was decided on, so a stale copy can never regress it
     const update = async (em: EntityManager) => {
-      const result = await em.update(Transfer, { id: t.id, environment: this.environment, status: t.status }, set);
-      if ((result.affected ?? 0) !== 1) throw new TransferChangedError(t.id);
+      const changed = await updateRows(em, Transfer, { id: t.id, environment: this.environment, status: t.status }, set);
+      if (changed !== 1) throw new TransferChangedError(t.id);
     };
     if (!event) {
       await this.db.single(update);

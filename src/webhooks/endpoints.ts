@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { IsNull, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import { sealingAad, type Cipher, type Sealed } from '../crypto/cipher';
 import { reencryptEach, type ReencryptResult } from '../crypto/reencrypt';
@@ -12,6 +12,9 @@ import { WebhookEndpoint } from './webhookEndpoint.entity';
 
 /** The id deliveries to WEBHOOK_URL carry: the deployment's default receiver, configured by environment. */
 const DEFAULT_ENDPOINT_ID = 'default';
+/** The endpoints that may want an event: the deployment's, and the company's (the same SQL on SQLite and MySQL). */
+const SUBSCRIBERS_OF_ALL = "SELECT id, eventTypes FROM webhook_endpoints WHERE environment = ? AND status = 'active' AND companyId IS NULL";
+const SUBSCRIBERS_OF_COMPANY = "SELECT id, eventTypes FROM webhook_endpoints WHERE environment = ? AND status = 'active' AND (companyId IS NULL OR companyId = ?)";
 
 /** How long the secret before a rotation still signs (receivers verify either during the switch). */
 const ROTATION_GRACE_MS = 24 * 3600 * 1000;
@@ -139,13 +142,10 @@ export class WebhookEndpoints {
 
   /** The endpoints (ids) that want this event, read in the transaction that records it. */
   async subscribers(em: EntityManager, type: EventType, companyId: string | null): Promise<string[]> {
-    const rows = await em.find(WebhookEndpoint, {
-      select: { id: true, companyId: true, eventTypes: true },
-      where: [
-        { environment: this.environment, status: 'active', companyId: IsNull() },
-        ...(companyId ? [{ environment: this.environment, status: 'active' as const, companyId }] : []),
-      ],
-    });
+    // in every event's transaction: plain SQL, not the query builder (see db/rowSql.ts)
+    const rows = (await em.query(companyId ? SUBSCRIBERS_OF_COMPANY : SUBSCRIBERS_OF_ALL, companyId ? [this.environment, companyId] : [this.environment])) as Array<
+      Pick<WebhookEndpoint, 'id' | 'eventTypes'>
+    >;
     const wanted = rows.filter((r) => !r.eventTypes || (JSON.parse(r.eventTypes) as string[]).includes(type)).map((r) => r.id);
     return this.defaultEndpoint && type !== 'ping' ? [DEFAULT_ENDPOINT_ID, ...wanted] : wanted;
   }

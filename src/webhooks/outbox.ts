@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Brackets, MoreThanOrEqual, type EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
+import { insertRow } from '../db/rowSql';
 import { countByStatus, type StatusCount } from '../db/statusCounts';
 import { DomainError } from '../domain/errors';
 import type { EventEnvelope, EventSink, EventType, NewEvent } from './events';
@@ -95,7 +96,7 @@ export class Outbox implements EventSink {
     const now = this.clock.now();
     const id = randomUUID();
     const envelope: EventEnvelope = { id, type: event.type, timestamp: now.toISOString(), companyId: event.companyId, data: event.data };
-    await em.insert(WebhookEvent, {
+    await insertRow(em, WebhookEvent, Object.assign(new WebhookEvent(), {
       id,
       environment: this.environment,
       type: event.type,
@@ -103,11 +104,11 @@ export class Outbox implements EventSink {
       resourceId: event.resourceId,
       payload: JSON.stringify(envelope),
       createdAt: now,
-    });
+    }));
     const to = only ? [only] : await this.endpoints.subscribers(em, event.type, event.companyId);
     const seq = this.nextSeq(now);
     for (const endpointId of to) {
-      await em.insert(WebhookDelivery, {
+      await insertRow(em, WebhookDelivery, Object.assign(new WebhookDelivery(), {
         id: randomUUID(),
         environment: this.environment,
         eventId: id,
@@ -125,7 +126,7 @@ export class Outbox implements EventSink {
         deliveredAt: null,
         createdAt: now,
         updatedAt: now,
-      });
+      }));
     }
     return id;
   }
