@@ -8,7 +8,10 @@ import type { Database } from './database';
  */
 export interface DeletePace {
   batch: number;
-  pause(): Promise<void>;
+  /** milliseconds from an arbitrary origin (real time), to time each batch */
+  elapsedMs(): number;
+  /** after a batch that took `batchMs` */
+  pause(batchMs: number): Promise<void>;
   /** false once the run's time budget is spent */
   timeLeft(): boolean;
 }
@@ -40,10 +43,12 @@ export async function deleteExpired<T extends ObjectLiteral & { expiresAt: Date 
       : `DELETE FROM ${table} WHERE ${column} <= ? ORDER BY ${column} LIMIT ${pace.batch}`;
   let rows = 0;
   for (;;) {
+    const started = pace.elapsedMs();
     const deleted = (await db.statement(sql, [cutoff])).affected ?? 0;
+    const batchMs = pace.elapsedMs() - started;
     rows += deleted;
     if (deleted < pace.batch) return { rows, complete: true };
     if (!pace.timeLeft()) return { rows, complete: false };
-    await pace.pause();
+    await pace.pause(batchMs);
   }
 }

@@ -16,7 +16,10 @@ interface PurgeResult {
   complete: boolean;
 }
 
-/** How a purge shares the database: rows per DELETE, the pause between two, and the run's time budget. */
+/**
+ * How a purge shares the database: rows per DELETE, the pause between two (at least `pauseMs`, and at least as
+ * long as the batch before it took: the purge holds the database at most half the time), and the run's budget.
+ */
 export interface PurgePace {
   batch: number;
   pauseMs: number;
@@ -63,7 +66,9 @@ export class Purger {
     const started = this.pace.elapsedMs();
     const deletePace: DeletePace = {
       batch: this.pace.batch,
-      pause: () => this.pace.sleep(this.pace.pauseMs),
+      elapsedMs: this.pace.elapsedMs,
+      // a slow batch means the database is busy (with requests, or a large table): the purge gives way as long
+      pause: (batchMs) => this.pace.sleep(Math.max(this.pace.pauseMs, Math.ceil(batchMs))),
       timeLeft: () => this.pace.elapsedMs() - started < this.pace.budgetMs && !stopping?.aborted,
     };
     let complete = true;

@@ -103,6 +103,25 @@ describe.each(DATABASES)('expiry purge on %s', (kind) => {
     expect(await countSql("SELECT COUNT(*) AS n FROM bank_tokens WHERE companyId LIKE 'P-BUDGET-%'")).toBe(0);
   });
 
+  test('after each batch the purge rests at least as long as the batch took (it holds the database at most half the time)', async () => {
+    await expiredTokens('P-REST-', 1_600);
+    const s = h.services;
+    let elapsed = 0;
+    const pauses: number[] = [];
+    // every reading of the time is 35 ms after the one before: each DELETE takes 35 ms
+    const purger = new Purger(s.db, s.vault, s.connect, s.connectionStore, s.clock, s.log, s.audit, s.metrics.instruments, {
+      batch: 500,
+      pauseMs: 10,
+      budgetMs: 3_600_000,
+      elapsedMs: () => (elapsed += 35),
+      sleep: async (ms) => {
+        pauses.push(ms);
+      },
+    });
+    expect(await purger.run()).toMatchObject({ tokens: 1_600, complete: true });
+    expect(pauses).toEqual([35, 35, 35]);
+  });
+
   if (kind === 'sqlite') {
     test('another process holding the write lock for a moment makes the purge wait (busy timeout), not fail with "database is locked"', async () => {
       await expiredTokens('P-LOCKED-', 1_200);
