@@ -37,12 +37,25 @@ function collect(stack: Layer[], prefix: string, out: Pattern[]): void {
  */
 export function routePatterns(app: Express): (req: Request) => string {
   let patterns: Pattern[] | undefined;
+  // the log line and the metrics both ask, once each per request: matched once
+  const known = new WeakMap<Request, string>();
   return (req) => {
-    patterns ??= appRoutes(app);
-    const path = req.originalUrl.split('?')[0];
-    const candidates = patterns.filter((p) => p.matches(path));
-    return (candidates.find((p) => p.methods.has(req.method)) ?? candidates[0])?.pattern ?? 'unmatched';
+    let pattern = known.get(req);
+    if (pattern === undefined) known.set(req, (pattern = resolve((patterns ??= appRoutes(app)), req)));
+    return pattern;
   };
+}
+
+/** The first route for the path and the method; else the first for the path (a 405's label); else `unmatched`. */
+function resolve(patterns: Pattern[], req: Request): string {
+  const path = req.originalUrl.split('?')[0];
+  let firstForPath: string | undefined;
+  for (const p of patterns) {
+    if (!p.matches(path)) continue;
+    if (p.methods.has(req.method)) return p.pattern;
+    firstForPath ??= p.pattern;
+  }
+  return firstForPath ?? 'unmatched';
 }
 
 /** Every route the app has, in the order Express tries them (the route-scope table and its test read them). */
