@@ -123,6 +123,9 @@ function httpError(status: number, body: unknown, req: BankRequest): BankError {
   if (status === 429) return new BankError('rate_limited', what, { ...base, certainlyNotProcessed: true });
   if (status === 503) return new BankError('maintenance', what, { ...base, certainlyNotProcessed: true });
   if (status >= 500) return new BankError('server', what, { ...base, certainlyNotProcessed: false });
+  // GMO documents no redirect, and following one would send the access token elsewhere: not followed, and not
+  // read as a refusal either (a payout whose request met one is reconciled, never marked failed)
+  if (status >= 300 && status < 400) return new BankError('protocol', what, { ...base, certainlyNotProcessed: false });
   return new BankError('rejected', what, { ...base, certainlyNotProcessed: true });
 }
 

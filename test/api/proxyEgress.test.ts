@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import type { BankProxySettings } from '../../src/bank/egress';
@@ -183,6 +183,33 @@ describe.each(DATABASES)('every bank call through the egress proxy on %s', (kind
       await expectMoneyInvariant(h);
     } finally {
       await proxy.up();
+    }
+  });
+
+  test('a proxy that takes the connection and never answers the CONNECT: a read times out (503), a payout is unknown, then reconciled to one transfer', async () => {
+    const held = new Set<Socket>();
+    const mute = createServer((s) => {
+      held.add(s);
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    try {
+      const app = createApp(instanceWith(h, withBankProxy({ explicit: `http://127.0.0.1:${(mute.address() as AddressInfo).port}` })));
+      const reached = simCalls();
+      const read = await accounts(app, 'SHOP').expect(503);
+      expect(read.body).toMatchObject({ type: expect.stringContaining('bank-unavailable'), bankError: 'timeout' });
+      // the bank never saw it, but a timeout cannot tell: the payout is reconciled before anything is resent
+      const payout = await pay(app, 'SHOP', 'mute-proxy-1').expect(202);
+      expect(payout.body.status).toBe('unknown');
+      expect(simCalls()).toBe(reached);
+      expect(held.size).toBeGreaterThanOrEqual(1);
+
+      expect(AT_THE_BANK).toContain((await settle(payout.body.id)).status);
+      expect(bookedFor(payout.body.id)).toHaveLength(1);
+      await expectMoneyInvariant(h);
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise((resolve) => mute.close(resolve));
     }
   });
 
