@@ -84,6 +84,7 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
   WEBHOOK_PROXY_URL: optionalString,
   WEBHOOK_UNKNOWN_AFTER_MINUTES: positiveInt.default(30),
+  WEBHOOK_ENDPOINT_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   CONNECTION_EXPIRING_DAYS: positiveInt.max(365).default(14),
   EXPIRY_WATCH_CRON: z.string().trim().min(1).default('17 * * * *'),
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
@@ -142,6 +143,8 @@ export interface Config {
     proxyUrl: string | null;
     /** a transfer still `unknown` after this long is announced as transfer.outcome_unknown */
     unknownAfterMinutes: number;
+    /** how long events choose their receivers from one read of the endpoints: the bound on a change made elsewhere; 0 = every event reads */
+    endpointCacheSeconds: number;
     /** connection.expiring is sent when the refresh token lapses within this many days */
     connectionExpiringDays: number;
     expiryWatchCron: string;
@@ -363,6 +366,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): Config 
       allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
       proxyUrl: webhookProxyUrl ?? null,
       unknownAfterMinutes: e.WEBHOOK_UNKNOWN_AFTER_MINUTES,
+      endpointCacheSeconds: e.WEBHOOK_ENDPOINT_CACHE_SECONDS,
       connectionExpiringDays: e.CONNECTION_EXPIRING_DAYS,
       expiryWatchCron: e.EXPIRY_WATCH_CRON,
     },

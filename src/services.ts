@@ -136,7 +136,7 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
   }, log, audit);
   const leases = new JobLeases(db, clock, instanceId);
   const receiverPolicy = { requireHttps: environment !== 'simulator', allowPrivateNetworks: config.webhooks.allowPrivateNetworks };
-  const webhookEndpoints = new WebhookEndpoints(db, cipher, clock, environment, receiverPolicy, config.webhooks.defaultEndpoint, log);
+  const webhookEndpoints = new WebhookEndpoints(db, cipher, clock, environment, receiverPolicy, config.webhooks.defaultEndpoint, log, config.webhooks.endpointCacheSeconds * 1000);
   const outbox = new Outbox(db, webhookEndpoints, clock, environment);
   const dispatcher = new WebhookDispatcher(outbox, webhookEndpoints, clock, systemClock, log, metrics.instruments, {
     instanceId,

@@ -12,9 +12,20 @@ import { WebhookEndpoint } from './webhookEndpoint.entity';
 
 /** The id deliveries to WEBHOOK_URL carry: the deployment's default receiver, configured by environment. */
 const DEFAULT_ENDPOINT_ID = 'default';
-/** The endpoints that may want an event: the deployment's, and the company's (the same SQL on SQLite and MySQL). */
-const SUBSCRIBERS_OF_ALL = "SELECT id, eventTypes FROM webhook_endpoints WHERE environment = ? AND status = 'active' AND companyId IS NULL";
-const SUBSCRIBERS_OF_COMPANY = "SELECT id, eventTypes FROM webhook_endpoints WHERE environment = ? AND status = 'active' AND (companyId IS NULL OR companyId = ?)";
+/** Every active endpoint of the environment: what an event's subscribers are chosen from (the same SQL on SQLite and MySQL). */
+const ACTIVE_ENDPOINTS = "SELECT id, companyId, eventTypes FROM webhook_endpoints WHERE environment = ? AND status = 'active'";
+
+interface ActiveEndpoint {
+  id: string;
+  /** null: the types it wants are every type */
+  eventTypes: Set<string> | null;
+}
+
+/** The active endpoints by the company they serve (null: every company), and when they were read (clock ms). */
+interface ActiveEndpoints {
+  byCompany: Map<string | null, ActiveEndpoint[]>;
+  readAt: number;
+}
 
 /** How long the secret before a rotation still signs (receivers verify either during the switch). */
 const ROTATION_GRACE_MS = 24 * 3600 * 1000;
@@ -72,7 +83,12 @@ export class WebhookEndpoints {
     private readonly policy: ReceiverPolicy,
     private readonly defaultEndpoint: { url: string; secret: string } | null,
     private readonly log: Logger,
+    /** WEBHOOK_ENDPOINT_CACHE_SECONDS in ms: how long an event's subscribers are chosen from one read (0: every event reads) */
+    private readonly cacheMs: number,
   ) {}
+
+  /** The active endpoints as last read; every change made here forgets them at once (another instance's, within cacheMs). */
+  private active: ActiveEndpoints | undefined;
 
   private aad(id: string): string {
     return sealingAad(this.environment, id, 'webhook_secret');
@@ -105,6 +121,7 @@ export class WebhookEndpoints {
       updatedAt: now,
     });
     await this.db.transaction((em) => em.insert(WebhookEndpoint, row));
+    this.active = undefined;
     return { endpoint: endpointView(row), secret };
   }
 
@@ -127,6 +144,7 @@ export class WebhookEndpoints {
     const row = await this.get(id, companyId);
     const updatedAt = this.clock.now();
     await this.db.transaction((em) => em.update(WebhookEndpoint, { id: row.id }, { status, updatedAt }));
+    this.active = undefined;
     return endpointView(Object.assign(row, { status, updatedAt }));
   }
 
@@ -140,14 +158,30 @@ export class WebhookEndpoints {
     return { endpoint: endpointView(Object.assign(row, changes)), secret };
   }
 
-  /** The endpoints (ids) that want this event, read in the transaction that records it. */
+  /**
+   * The endpoints (ids) that want this event, for the transaction that records it. Chosen from the active
+   * endpoints as read at most WEBHOOK_ENDPOINT_CACHE_SECONDS ago: every event is a statement fewer (issue 12),
+   * and an endpoint created, disabled or enabled on another instance or by the CLI takes effect here within
+   * that bound (at once when the change was made here).
+   */
   async subscribers(em: EntityManager, type: EventType, companyId: string | null): Promise<string[]> {
-    // in every event's transaction: plain SQL, not the query builder (see db/rowSql.ts)
-    const rows = (await em.query(companyId ? SUBSCRIBERS_OF_COMPANY : SUBSCRIBERS_OF_ALL, companyId ? [this.environment, companyId] : [this.environment])) as Array<
-      Pick<WebhookEndpoint, 'id' | 'eventTypes'>
-    >;
-    const wanted = rows.filter((r) => !r.eventTypes || (JSON.parse(r.eventTypes) as string[]).includes(type)).map((r) => r.id);
+    const { byCompany } = await this.activeEndpoints(em);
+    const candidates = [...(byCompany.get(null) ?? []), ...(companyId !== null ? (byCompany.get(companyId) ?? []) : [])];
+    const wanted = candidates.filter((e) => !e.eventTypes || e.eventTypes.has(type)).map((e) => e.id);
     return this.defaultEndpoint && type !== 'ping' ? [DEFAULT_ENDPOINT_ID, ...wanted] : wanted;
+  }
+
+  private async activeEndpoints(em: EntityManager): Promise<ActiveEndpoints> {
+    const now = this.clock.now().getTime();
+    if (this.active && now - this.active.readAt < this.cacheMs && now >= this.active.readAt) return this.active;
+    const rows = (await em.query(ACTIVE_ENDPOINTS, [this.environment])) as Array<Pick<WebhookEndpoint, 'id' | 'companyId' | 'eventTypes'>>;
+    const byCompany = new Map<string | null, ActiveEndpoint[]>();
+    for (const r of rows) {
+      const list = byCompany.get(r.companyId) ?? [];
+      list.push({ id: r.id, eventTypes: r.eventTypes ? new Set(JSON.parse(r.eventTypes) as string[]) : null });
+      byCompany.set(r.companyId, list);
+    }
+    return (this.active = { byCompany, readAt: now });
   }
 
   async target(endpointId: string): Promise<DeliveryTarget | undefined> {

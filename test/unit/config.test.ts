@@ -239,6 +239,18 @@ describe('egress proxies', () => {
   });
 });
 
+describe('caches of reads, each the bound on a change made elsewhere', () => {
+  test('API_KEY_CACHE_SECONDS and WEBHOOK_ENDPOINT_CACHE_SECONDS: 5 s by default, 0 turns them off', () => {
+    expect(loadConfig({}).apiKeyCacheSeconds).toBe(5);
+    expect(loadConfig({}).webhooks.endpointCacheSeconds).toBe(5);
+    expect(loadConfig({ WEBHOOK_ENDPOINT_CACHE_SECONDS: '0' }).webhooks.endpointCacheSeconds).toBe(0);
+  });
+
+  test.each(['-1', '2.5', 'soon', '61'])('WEBHOOK_ENDPOINT_CACHE_SECONDS=%s is refused', (value) => {
+    expect(() => loadConfig({ WEBHOOK_ENDPOINT_CACHE_SECONDS: value })).toThrow(/^Invalid configuration: WEBHOOK_ENDPOINT_CACHE_SECONDS /);
+  });
+});
+
 describe('the deployment\'s bank rate limit', () => {
   test('BANK_MAX_RPS is shared by instances that beat every INSTANCE_HEARTBEAT_SECONDS, 10 by default', () => {
     expect(loadConfig({}).bank).toMatchObject({ maxRequestsPerSecond: 0, heartbeatSeconds: 10 });
