@@ -1,5 +1,6 @@
 import type { memoryOf } from './children';
 import type { Summary } from './compare';
+import type { GrowthFigures, GrowthSide } from './growth';
 import type { LoadResult } from './load';
 import type { PollFigures } from './poll';
 import type { PurgeFigures } from './purge';
@@ -67,6 +68,18 @@ function purged(p: PurgeFigures): string {
 const polled = (p: PollFigures) =>
   `${count(Math.round(p.followed / p.seconds))} transfers/s: ${count(p.followed)} in ${p.seconds.toFixed(1)} s, ${p.passes} pass(es); an empty pass ${p.emptyPassSeconds.toFixed(2)} s`;
 
+/** 1.2k, 1M: the size of a table in a label */
+const compact = (n: number) => (n >= 1e6 ? `${+(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${+(n / 1e3).toFixed(1)}k` : String(n));
+
+const tableSize = (side: GrowthSide) => `${count(side.total)} (the bench company's ${count(side.company)})`;
+
+/** One figure before → after the growth, with after/before: 1 is no growth. */
+function grown(g: GrowthFigures, request: 'post' | 'get' | 'list', figure: 'p50' | 'p99' | 'rps'): string {
+  const [before, after] = [g.before[request], g.after[request]];
+  const show = (r: LoadResult) => (figure === 'rps' ? `${rate(r.rps)} rps` : `${ms(r[figure])} ms`) + (r.non2xx + r.errors > 0 ? ' (!)' : '');
+  return `${show(before)} → ${show(after)} (${(after[figure] / before[figure]).toFixed(2)}×)`;
+}
+
 const memory = (m: ReturnType<typeof memoryOf>) => (m ? `${mib(m.rssMiB)} (${mib(m.peakMiB)})` : '-');
 
 /** The figures measured once per database, one column each. */
@@ -84,6 +97,20 @@ export function perDatabase(all: DatabaseFigures[], settings: Settings): string[
     row(`poller, ${count(settings.openTransfers)} due open transfers (ops CLI poll)`, (d) => (d.poll ? polled(d.poll) : '-')),
     row(`POST transfer c=32, ${count(settings.openTransfers)} in a row (opening them)`, (d) => (d.poll ? `${rate(d.poll.created.rps)} rps, p50 ${ms(d.poll.created.p50)} ms, p99 ${ms(d.poll.created.p99)} ms` : '-')),
   ];
+  const growth = (label: string, request: 'post' | 'get' | 'list', figure: 'p50' | 'p99' | 'rps') =>
+    row(`growth +${compact(settings.growthRows)} transfers: ${label} ${figure}`, (d) => (d.growth ? grown(d.growth, request, figure) : '-'));
+  const growthRows = [
+    row('growth: transfers in the table before → after', (d) => (d.growth ? `${tableSize(d.growth.before)} → ${tableSize(d.growth.after)}` : '-')),
+    row(`growth: writing ${count(settings.growthRows)} transfers`, (d) => (d.growth ? `${d.growth.fillSeconds.toFixed(1)} s, ${count(Math.round(d.growth.rows / d.growth.fillSeconds))} rows/s; written out ${d.growth.settleSeconds.toFixed(1)} s later` : '-')),
+    growth('POST transfer c=1', 'post', 'p50'),
+    growth('POST transfer c=1', 'post', 'p99'),
+    growth('POST transfer c=1', 'post', 'rps'),
+    growth('GET one transfer c=1', 'get', 'p50'),
+    growth('GET one transfer c=1', 'get', 'p99'),
+    growth('GET one transfer c=1', 'get', 'rps'),
+    growth('GET list ?status=submitted&limit=50 c=1', 'list', 'p50'),
+    growth('GET list ?status=submitted&limit=50 c=1', 'list', 'p99'),
+  ];
   const rows = [
     row('statements per POST transfer: integrator', statements('integrator', 'post')),
     row('statements per POST transfer: bare', statements('bare', 'post')),
@@ -97,13 +124,14 @@ export function perDatabase(all: DatabaseFigures[], settings: Settings): string[
     row('bulk 9,999 items: POST p50, integrator vs bank alone', (d) => `${ms(d.bulk.integrator.p50)} ms vs ${ms(d.bulk.bank.p50)} ms (${(d.bulk.integrator.p50 / d.bulk.bank.p50).toFixed(2)}×)`),
     row('bulk 9,999 items: validate in process (buildBulkDraft)', (d) => `${ms(d.bulk.validateMs)} ms`),
     row('bulk 9,999 items: integrator RSS before → after 3 POSTs', (d) => (d.bulk.rssMiB ? `${mib(d.bulk.rssMiB.before)} → ${mib(d.bulk.rssMiB.after)}` : '-')),
+    ...(settings.growthRows > 0 ? growthRows : []),
   ];
   return table(['measure', ...all.map((d) => d.version)], rows, () => false);
 }
 
 /**
  * Every load run whose figures rest on answers other than 2xx: the side-by-side table, the bulk transfers, the
- * POSTs that open the poller's transfers. (The purge's light load is not here: its errors are what it measures.)
+ * POSTs that open the poller's transfers, the growth section's requests. (The purge's light load is not here: its errors are what it measures.)
  */
 export function failures(all: DatabaseFigures[]): string[] {
   const failed = (what: string, r: LoadResult | undefined) => (r && r.non2xx + r.errors > 0 ? [`${what}: ${JSON.stringify(r.statuses)}, network errors ×${r.errors}`] : []);
@@ -114,5 +142,8 @@ export function failures(all: DatabaseFigures[]): string[] {
     ...failed(`${d.kind} bulk integrator`, d.bulk.integrator),
     ...failed(`${d.kind} bulk bank`, d.bulk.bank),
     ...failed(`${d.kind} POSTs opening the poller's transfers`, d.poll?.created),
+    ...(['before', 'after'] as const).flatMap((when) =>
+      (['post', 'get', 'list'] as const).flatMap((request) => (d.growth ? failed(`${d.kind} growth ${when}: ${request}`, d.growth[when][request]) : [])),
+    ),
   ]);
 }

@@ -25,7 +25,7 @@ function printMachine(settings: Settings): void {
   // Other work on the machine skews every figure below; the load average says how much there was.
   console.log(`load average (1/5/15 min) at start: ${loadAverage()}`);
   console.log(
-    `BENCH_SECONDS=${settings.seconds} BENCH_ROUNDS=${settings.rounds} BENCH_DATABASES=${settings.databases.join(',')} BENCH_PURGE_ROWS=${settings.purgeRows} BENCH_OPEN_TRANSFERS=${settings.openTransfers}`,
+    `BENCH_SECONDS=${settings.seconds} BENCH_ROUNDS=${settings.rounds} BENCH_DATABASES=${settings.databases.join(',')} BENCH_PURGE_ROWS=${settings.purgeRows} BENCH_OPEN_TRANSFERS=${settings.openTransfers} BENCH_GROWTH_ROWS=${settings.growthRows}`,
   );
   console.log('');
 }

@@ -12,6 +12,8 @@ export interface Settings {
   purgeRows: number;
   /** BENCH_OPEN_TRANSFERS: open transfers for the poller (0: no poller section) */
   openTransfers: number;
+  /** BENCH_GROWTH_ROWS: transfers added to the table between the two halves of the growth section (0: no growth section) */
+  growthRows: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -32,5 +34,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     databases: [...new Set(databases as DatabaseKind[])],
     purgeRows: integer(env, 'BENCH_PURGE_ROWS', 1_000_000, 0, 5_000_000),
     openTransfers: integer(env, 'BENCH_OPEN_TRANSFERS', 10_000, 0, 100_000),
+    growthRows: integer(env, 'BENCH_GROWTH_ROWS', 1_000_000, 0, 5_000_000),
   };
 }

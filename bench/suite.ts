@@ -5,6 +5,7 @@ import { gmoTransfer, TRANSFER } from './bodies';
 import { measureBulk, type BulkFigures } from './bulk';
 import { freePort, memoryOf, type NodeChild } from './children';
 import { compare, type Ask, type Comparison } from './compare';
+import { measureGrowth, type GrowthFigures } from './growth';
 import type { LoadGenerator, LoadJob } from './load';
 import { measurePoll, type PollFigures } from './poll';
 import { measurePurge, type PurgeFigures } from './purge';
@@ -24,6 +25,7 @@ export interface DatabaseFigures {
   bulk: BulkFigures;
   poll?: PollFigures;
   purge?: PurgeFigures;
+  growth?: GrowthFigures;
   memory: Record<'integrator' | 'bare', ReturnType<typeof memoryOf>>;
 }
 
@@ -116,6 +118,17 @@ export async function runDatabase(kind: DatabaseKind, url: string, settings: Set
       purge = await measurePurge(load, postToIntegrator, db, env, settings.purgeRows, settings.seconds, tag);
       progress(kind, `purge: the rows took ${purge.fillSeconds.toFixed(1)} s to write, the purge ${purge.seconds.toFixed(1)} s`);
     }
+    // read before the growth section, whose million rows would be the integrator's RSS figure otherwise
+    const memory = { integrator: memoryOf(integrator.pid), bare: memoryOf(bare.pid) };
+
+    // last: every measure above ran over the table of a few thousand transfers it would have in its first days
+    let growth: GrowthFigures | undefined;
+    if (settings.growthRows > 0) {
+      progress(kind, `growth: the integrator at c=1 before and after ${settings.growthRows} more transfers`);
+      const requests = { post: postToIntegrator, get: get(`${transfersUrl}/${integratorId}`, auth), list: get(`${transfersUrl}?status=submitted&limit=50`, auth) };
+      growth = await measureGrowth(load, requests, db, { companyId, transferId: integratorId }, settings.growthRows, settings.seconds, tag);
+      progress(kind, `growth: ${growth.rows} transfers took ${growth.fillSeconds.toFixed(1)} s to write, ${growth.settleSeconds.toFixed(1)} s more to be written out`);
+    }
     const [{ version }] = (await db.dataSource.query(kind === 'sqlite' ? 'SELECT sqlite_version() AS version' : 'SELECT VERSION() AS version')) as Array<{ version: string }>;
     return {
       kind,
@@ -126,7 +139,8 @@ export async function runDatabase(kind: DatabaseKind, url: string, settings: Set
       bulk,
       poll,
       purge,
-      memory: { integrator: memoryOf(integrator.pid), bare: memoryOf(bare.pid) },
+      growth,
+      memory,
     };
   } finally {
     await db?.dataSource.destroy();
