@@ -1,7 +1,7 @@
 import { LessThan, MoreThanOrEqual, And, type FindOptionsWhere } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
-import { insertRow } from '../db/rowSql';
+import { insertRows } from '../db/rowSql';
 import { redact, type Logger } from '../log';
 import { AuditEvent } from './auditEvent.entity';
 import { currentAuditContext, SCHEDULER, type Actor } from './context';
@@ -112,7 +112,7 @@ export class AuditLog {
       details: entry.details ? JSON.stringify(redact(entry.details)) : null,
     });
     try {
-      await this.db.single((em) => insertRow(em, AuditEvent, row));
+      await this.db.single((em) => insertRows(em, AuditEvent, [row]));
     } catch (err) {
       this.log.error('audit event could not be written', { action: entry.action, companyId: row.companyId, resourceId: row.resourceId, outcome: entry.outcome, err });
     }

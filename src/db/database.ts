@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, QueryResult } from 'typeorm';
 import { databaseKind, type DatabaseKind } from './dataSource';
+import { runSql } from './rowSql';
 import type { StatementCounter } from './statementCounter';
 
 /**
@@ -47,14 +48,7 @@ export class Database {
 
   /** One raw statement outside any transaction (see `single`), with the driver's count of the rows it changed. */
   statement(sql: string, parameters: unknown[]): Promise<QueryResult> {
-    return this.single(async () => {
-      const runner = this.dataSource.createQueryRunner();
-      try {
-        return await runner.query(sql, parameters, true);
-      } finally {
-        await runner.release();
-      }
-    });
+    return this.single((em) => runSql(em, sql, parameters));
   }
 
   /**

@@ -57,7 +57,8 @@ const shapeOf = (where: ObjectLiteral): string =>
     .map(([k, v]) => (v === null ? `${k}~` : k))
     .join(',');
 
-async function run(em: EntityManager, sql: string, params: unknown[]): Promise<QueryResult> {
+/** One statement on `em`, with the driver's count of the rows it changed. */
+export async function runSql(em: EntityManager, sql: string, params: unknown[]): Promise<QueryResult> {
   // in a transaction: its runner; otherwise one for this statement (on SQLite the one shared connection)
   const runner = em.queryRunner ?? em.connection.createQueryRunner();
   try {
@@ -67,16 +68,23 @@ async function run(em: EntityManager, sql: string, params: unknown[]): Promise<Q
   }
 }
 
-/** INSERT of the row's defined columns; nothing is read back (the caller holds every value it wrote). */
-export async function insertRow<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, row: T): Promise<void> {
+/**
+ * One INSERT of these rows (each defining the same columns: the others take their defaults); nothing is read
+ * back (the caller holds every value it wrote).
+ */
+export async function insertRows<T extends ObjectLiteral>(em: EntityManager, entity: EntityTarget<T>, rows: T[]): Promise<void> {
   const meta = em.connection.getMetadata(entity);
   const driver = em.connection.driver;
-  const columns = meta.columns.filter((c) => c.getEntityValue(row) !== undefined);
-  const sql = statement(meta, `insert:${columns.map((c) => c.propertyName).join(',')}`, () => {
-    const names = columns.map((c) => driver.escape(c.databaseName)).join(', ');
-    return `INSERT INTO ${driver.escape(meta.tableName)} (${names}) VALUES (${columns.map(() => '?').join(', ')})`;
+  const columns = meta.columns.filter((c) => c.getEntityValue(rows[0]) !== undefined);
+  const names = columns.map((c) => c.propertyName).join(',');
+  if (rows.some((row) => meta.columns.filter((c) => c.getEntityValue(row) !== undefined).length !== columns.length)) {
+    throw new Error(`insertRows(${meta.name}): every row must define the same columns (${names})`);
+  }
+  const sql = statement(meta, `insert:${names}:${rows.length}`, () => {
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    return `INSERT INTO ${driver.escape(meta.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`;
   });
-  await run(em, sql, columns.map((c) => driver.preparePersistentValue(c.getEntityValue(row), c)));
+  await runSql(em, sql, rows.flatMap((row) => columns.map((c) => driver.preparePersistentValue(c.getEntityValue(row), c))));
 }
 
 /** The one row matching `where` (equality on each column), as the entity; null when there is none. */
@@ -88,7 +96,7 @@ export async function findRow<T extends ObjectLiteral>(em: EntityManager, entity
     const names = meta.columns.map((c) => driver.escape(c.databaseName)).join(', ');
     return `SELECT ${names} FROM ${driver.escape(meta.tableName)} WHERE ${clause.sql} LIMIT 1`;
   });
-  const raw = (await run(em, sql, clause.params)).records[0] as Record<string, unknown> | undefined;
+  const raw = (await runSql(em, sql, clause.params)).records[0] as Record<string, unknown> | undefined;
   return raw ? hydrate<T>(em, meta, raw) : null;
 }
 
@@ -103,7 +111,7 @@ export async function updateRows<T extends ObjectLiteral>(em: EntityManager, ent
     return `UPDATE ${driver.escape(meta.tableName)} SET ${sets} WHERE ${clause.sql}`;
   });
   const params = [...assigned.map((k) => driver.preparePersistentValue(set[k], column(meta, k))), ...clause.params];
-  return (await run(em, sql, params)).affected ?? 0;
+  return (await runSql(em, sql, params)).affected ?? 0;
 }
 
 /**
@@ -133,7 +141,7 @@ export async function findRowWith<T extends ObjectLiteral, U extends ObjectLiter
     const onSql = [...joins, ...(joinClause.sql ? [joinClause.sql] : [])].join(' AND ');
     return `SELECT ${select} FROM ${driver.escape(meta.tableName)} a LEFT JOIN ${driver.escape(otherMeta.tableName)} b ON ${onSql} WHERE ${clause.sql} LIMIT 1`;
   });
-  const raw = (await run(em, sql, [...joinClause.params, ...clause.params])).records[0] as Record<string, unknown> | undefined;
+  const raw = (await runSql(em, sql, [...joinClause.params, ...clause.params])).records[0] as Record<string, unknown> | undefined;
   if (!raw) return null;
   const present = otherMeta.primaryColumns.every((c) => raw[`b_${c.databaseName}`] != null);
   return { row: hydrate<T>(em, meta, raw, 'a_'), joined: present ? hydrate<U>(em, otherMeta, raw, 'b_') : null };

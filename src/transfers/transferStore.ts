@@ -1,7 +1,7 @@
 import { In, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
-import { findRow, insertRow, updateRows } from '../db/rowSql';
+import { findRow, insertRows, updateRows } from '../db/rowSql';
 import { afterCreatedAtCursor, encodeCreatedAtCursor } from '../db/createdAtCursor';
 import { countByStatus, type StatusCount } from '../db/statusCounts';
 import { isUniqueViolation } from '../db/errors';
@@ -154,7 +154,7 @@ export class TransferStore {
   /** Stores a new transfer, committed as in flight before the bank is called; `duplicate` when its key exists. */
   async insert(row: Transfer): Promise<Transfer | 'duplicate'> {
     try {
-      await this.db.single((em) => insertRow(em, Transfer, Object.assign(new Transfer(), row, { environment: this.environment })));
+      await this.db.single((em) => insertRows(em, Transfer, [Object.assign(new Transfer(), row, { environment: this.environment })]));
       return row;
     } catch (err) {
       if (isUniqueViolation(err)) return 'duplicate';

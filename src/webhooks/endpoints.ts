@@ -89,6 +89,13 @@ export class WebhookEndpoints {
 
   /** The active endpoints as last read; every change made here forgets them at once (another instance's, within cacheMs). */
   private active: ActiveEndpoints | undefined;
+  /** counts the changes made here: a read that was under way during one is used once, never kept */
+  private changes = 0;
+
+  private changed(): void {
+    this.changes += 1;
+    this.active = undefined;
+  }
 
   private aad(id: string): string {
     return sealingAad(this.environment, id, 'webhook_secret');
@@ -121,7 +128,7 @@ export class WebhookEndpoints {
       updatedAt: now,
     });
     await this.db.transaction((em) => em.insert(WebhookEndpoint, row));
-    this.active = undefined;
+    this.changed();
     return { endpoint: endpointView(row), secret };
   }
 
@@ -144,7 +151,7 @@ export class WebhookEndpoints {
     const row = await this.get(id, companyId);
     const updatedAt = this.clock.now();
     await this.db.transaction((em) => em.update(WebhookEndpoint, { id: row.id }, { status, updatedAt }));
-    this.active = undefined;
+    this.changed();
     return endpointView(Object.assign(row, { status, updatedAt }));
   }
 
@@ -174,6 +181,7 @@ export class WebhookEndpoints {
   private async activeEndpoints(em: EntityManager): Promise<ActiveEndpoints> {
     const now = this.clock.now().getTime();
     if (this.active && now - this.active.readAt < this.cacheMs && now >= this.active.readAt) return this.active;
+    const changesBefore = this.changes;
     const rows = (await em.query(ACTIVE_ENDPOINTS, [this.environment])) as Array<Pick<WebhookEndpoint, 'id' | 'companyId' | 'eventTypes'>>;
     const byCompany = new Map<string | null, ActiveEndpoint[]>();
     for (const r of rows) {
@@ -181,7 +189,10 @@ export class WebhookEndpoints {
       list.push({ id: r.id, eventTypes: r.eventTypes ? new Set(JSON.parse(r.eventTypes) as string[]) : null });
       byCompany.set(r.companyId, list);
     }
-    return (this.active = { byCompany, readAt: now });
+    const read = { byCompany, readAt: now };
+    // a change made here while this read was under way may be missing from it: kept, it would outlive the change
+    if (this.changes === changesBefore) this.active = read;
+    return read;
   }
 
   async target(endpointId: string): Promise<DeliveryTarget | undefined> {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Brackets, MoreThanOrEqual, type EntityManager } from 'typeorm';
 import type { Clock } from '../clock';
 import type { Database } from '../db/database';
-import { insertRow } from '../db/rowSql';
+import { insertRows } from '../db/rowSql';
 import { countByStatus, type StatusCount } from '../db/statusCounts';
 import { DomainError } from '../domain/errors';
 import type { EventEnvelope, EventSink, EventType, NewEvent } from './events';
@@ -96,19 +96,23 @@ export class Outbox implements EventSink {
     const now = this.clock.now();
     const id = randomUUID();
     const envelope: EventEnvelope = { id, type: event.type, timestamp: now.toISOString(), companyId: event.companyId, data: event.data };
-    await insertRow(em, WebhookEvent, Object.assign(new WebhookEvent(), {
-      id,
-      environment: this.environment,
-      type: event.type,
-      companyId: event.companyId,
-      resourceId: event.resourceId,
-      payload: JSON.stringify(envelope),
-      createdAt: now,
-    }));
+    await insertRows(em, WebhookEvent, [
+      Object.assign(new WebhookEvent(), {
+        id,
+        environment: this.environment,
+        type: event.type,
+        companyId: event.companyId,
+        resourceId: event.resourceId,
+        payload: JSON.stringify(envelope),
+        createdAt: now,
+      }),
+    ]);
     const to = only ? [only] : await this.endpoints.subscribers(em, event.type, event.companyId);
+    if (to.length === 0) return id;
     const seq = this.nextSeq(now);
-    for (const endpointId of to) {
-      await insertRow(em, WebhookDelivery, Object.assign(new WebhookDelivery(), {
+    // every receiver's delivery in one statement
+    const deliveries = to.map((endpointId) =>
+      Object.assign(new WebhookDelivery(), {
         id: randomUUID(),
         environment: this.environment,
         eventId: id,
@@ -116,7 +120,7 @@ export class Outbox implements EventSink {
         eventType: event.type,
         resourceId: event.resourceId,
         seq,
-        status: 'pending',
+        status: 'pending' as const,
         attempts: 0,
         attemptLog: '[]',
         lastError: null,
@@ -126,8 +130,9 @@ export class Outbox implements EventSink {
         deliveredAt: null,
         createdAt: now,
         updatedAt: now,
-      }));
-    }
+      }),
+    );
+    await insertRows(em, WebhookDelivery, deliveries);
     return id;
   }
 

@@ -373,7 +373,7 @@ describe.each(DATABASES)('the audit trail on %s', (kind) => {
     const writers = files(src).filter((f) => writes.test(readFileSync(f, 'utf8')));
     expect(writers.map((f) => f.slice(src.length + 1))).toEqual(['audit/auditLog.ts']);
     const log = readFileSync(join(src, 'audit', 'auditLog.ts'), 'utf8');
-    expect(log).toMatch(/insertRow\(em, AuditEvent/);
+    expect(log).toMatch(/insertRows\(em, AuditEvent, \[row\]\)/);
     expect(log).not.toMatch(/(update|updateRows|delete|save|remove)\(\s*(em,\s*)?AuditEvent/);
   });
 });

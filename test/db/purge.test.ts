@@ -78,22 +78,25 @@ describe.each(DATABASES)('expiry purge on %s', (kind) => {
     expect(await countSql("SELECT COUNT(*) AS n FROM bank_tokens WHERE companyId LIKE 'P-BULK-%'")).toBe(0);
   });
 
+  /** A purger of 500-row batches, 10 ms rests at least, whose time is `elapsedMs` and whose rests `sleep` records. */
+  const pacedPurger = (budgetMs: number, elapsedMs: () => number, sleep: (ms: number) => Promise<void>) => {
+    const s = h.services;
+    return new Purger(s.db, s.vault, s.connect, s.connectionStore, s.clock, s.log, s.audit, s.metrics.instruments, { batch: 500, pauseMs: 10, budgetMs, elapsedMs, sleep });
+  };
+
   test('a run stops taking batches when its time budget is spent, pausing between batches; the next run goes on where it stopped', async () => {
     await expiredTokens('P-BUDGET-', 2_500);
-    const s = h.services;
     let elapsed = 0;
     const pauses: number[] = [];
     // every pause costs 20 s of a 45 s budget: after the fourth batch of 500 no time is left
-    const purger = new Purger(s.db, s.vault, s.connect, s.connectionStore, s.clock, s.log, s.audit, s.metrics.instruments, {
-      batch: 500,
-      pauseMs: 10,
-      budgetMs: 45_000,
-      elapsedMs: () => elapsed,
-      sleep: async (ms) => {
+    const purger = pacedPurger(
+      45_000,
+      () => elapsed,
+      async (ms) => {
         pauses.push(ms);
         elapsed += 20_000;
       },
-    });
+    );
     const first = await purger.run();
     expect(first).toMatchObject({ tokens: 2_000, complete: false });
     expect(pauses).toEqual([10, 10, 10]);
@@ -105,19 +108,16 @@ describe.each(DATABASES)('expiry purge on %s', (kind) => {
 
   test('after each batch the purge rests at least as long as the batch took (it holds the database at most half the time)', async () => {
     await expiredTokens('P-REST-', 1_600);
-    const s = h.services;
     let elapsed = 0;
     const pauses: number[] = [];
     // every reading of the time is 35 ms after the one before: each DELETE takes 35 ms
-    const purger = new Purger(s.db, s.vault, s.connect, s.connectionStore, s.clock, s.log, s.audit, s.metrics.instruments, {
-      batch: 500,
-      pauseMs: 10,
-      budgetMs: 3_600_000,
-      elapsedMs: () => (elapsed += 35),
-      sleep: async (ms) => {
+    const purger = pacedPurger(
+      3_600_000,
+      () => (elapsed += 35),
+      async (ms) => {
         pauses.push(ms);
       },
-    });
+    );
     expect(await purger.run()).toMatchObject({ tokens: 1_600, complete: true });
     expect(pauses).toEqual([35, 35, 35]);
   });

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { isUniqueViolation } from '../../src/db/errors';
 import { BankConnection } from '../../src/connections/bankConnection.entity';
-import { findRow, findRowWith, insertRow, updateRows } from '../../src/db/rowSql';
+import { findRow, findRowWith, insertRows, updateRows } from '../../src/db/rowSql';
 import { BankToken } from '../../src/tokens/bankToken.entity';
 import { Transfer } from '../../src/transfers/transfer.entity';
 import { bearer, connectCompany } from '../support/connect';
@@ -41,7 +41,7 @@ describe.each(DATABASES)('one-row plain SQL agrees with TypeORM on %s', (kind) =
     expect(await findRow(h.services.db.manager, Transfer, { id: 'no-such-id' })).toBeNull();
   });
 
-  test('a row written by insertRow reads back through TypeORM as written, milliseconds and NULLs included', async () => {
+  test('a row written by insertRows reads back through TypeORM as written, milliseconds and NULLs included', async () => {
     const copy = Object.assign(new Transfer(), source, {
       id: '00000000-0000-4000-8000-00000000a001',
       idempotencyKey: 'row-sql-copy',
@@ -51,13 +51,27 @@ describe.each(DATABASES)('one-row plain SQL agrees with TypeORM on %s', (kind) =
       completedAt: null,
       errorDetails: '[{"code":"x","message":"ｱｲｳ 漢字"}]',
     });
-    await h.services.db.single((em) => insertRow(em, Transfer, copy));
+    await h.services.db.single((em) => insertRows(em, Transfer, [copy]));
     expect(await h.services.db.manager.findOneByOrFail(Transfer, { id: copy.id })).toEqual(copy);
+  });
+
+  test('several rows in one INSERT; rows that do not define the same columns are refused before anything is sent', async () => {
+    const rows = [1, 2, 3].map((i) => Object.assign(new Transfer(), source, { id: `00000000-0000-4000-8000-00000000b00${i}`, idempotencyKey: `row-sql-many-${i}`, applyNo: null, amount: i * 1000 }));
+    const before = h.services.db.statementsSent;
+    await h.services.db.single((em) => insertRows(em, Transfer, rows));
+    expect(h.services.db.statementsSent - before).toBe(1);
+    for (const row of rows) expect(await h.services.db.manager.findOneByOrFail(Transfer, { id: row.id })).toEqual(row);
+    const ragged = [
+      Object.assign(new Transfer(), source, { id: '00000000-0000-4000-8000-00000000b004', idempotencyKey: 'row-sql-ragged-1' }),
+      Object.assign(new Transfer(), source, { id: '00000000-0000-4000-8000-00000000b005', idempotencyKey: 'row-sql-ragged-2', fee: undefined }),
+    ];
+    await expect(h.services.db.single((em) => insertRows(em, Transfer, ragged))).rejects.toThrow(/every row must define the same columns/);
+    expect(h.services.db.statementsSent - before).toBe(1 + 3);
   });
 
   test('a second row with the same key is the unique violation the stores recognise', async () => {
     const twin = Object.assign(new Transfer(), source, { id: '00000000-0000-4000-8000-00000000a002' });
-    const err = await h.services.db.single((em) => insertRow(em, Transfer, twin)).catch((e: unknown) => e);
+    const err = await h.services.db.single((em) => insertRows(em, Transfer, [twin])).catch((e: unknown) => e);
     expect(isUniqueViolation(err)).toBe(true);
     expect(await h.services.db.manager.findOneBy(Transfer, { id: twin.id })).toBeNull();
   });
@@ -90,7 +104,7 @@ describe.each(DATABASES)('one-row plain SQL agrees with TypeORM on %s', (kind) =
     const rolledBack = Object.assign(new Transfer(), source, { id: '00000000-0000-4000-8000-00000000a003', idempotencyKey: 'row-sql-rolled-back' });
     await h.services.db
       .transaction(async (em) => {
-        await insertRow(em, Transfer, rolledBack);
+        await insertRows(em, Transfer, [rolledBack]);
         expect(await findRow(em, Transfer, { id: rolledBack.id })).toEqual(rolledBack);
         throw new Error('roll back');
       })
