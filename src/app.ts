@@ -46,11 +46,6 @@ export function createApp(services: Services): express.Express {
   // for the scraper inside the network; no key, like the probes
   app.get('/metrics', metricsHandler(services.metrics.registry));
 
-  // the OpenAPI document and its reference UI (/docs), no key
-  app.use(openApiRoutes());
-
-  app.use(browserRoutes(services.connect, log, { secureCookies: config.publicBaseUrl.startsWith('https:') }));
-
   const company = Router({ mergeParams: true });
   company.use(requireCompanyAccess);
   company.use(connectionApiRoutes(services.connect, services.connections, config.returnUrlOrigins));
@@ -62,6 +57,12 @@ export function createApp(services: Services): express.Express {
   app.use('/v1', auditRoutes(services.audit));
   app.use('/v1', webhookRoutes(services.webhookAdmin));
   app.use('/v1/companies/:companyId', company);
+
+  // after the API: Express tries every route of a router mounted at / for each request that reaches it, and the
+  // API's requests (the many) never need these
+  // the OpenAPI document and its reference UI (/docs), no key
+  app.use(openApiRoutes());
+  app.use(browserRoutes(services.connect, log, { secureCookies: config.publicBaseUrl.startsWith('https:') }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

@@ -252,6 +252,7 @@ export function buildServices(config: Config, db: Database, clock: Clock, log: L
     leases,
     instances,
     jobs,
-    companyRouters: [accountRoutes(accounts), statementRoutes(statements), transferRoutes(transfers), bulkTransferRoutes(bulkTransfers), reportRoutes(reports)],
+    // the payouts first: a request passes the routes of every router before its own
+    companyRouters: [transferRoutes(transfers), bulkTransferRoutes(bulkTransfers), accountRoutes(accounts), statementRoutes(statements), reportRoutes(reports)],
   };
 }
