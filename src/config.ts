@@ -56,6 +56,7 @@ const envSchema = z.object({
   BANK_PKCE: z.enum(['true', 'false']).default('false'),
   BANK_TIMEOUT_MS: positiveInt.max(120_000).default(15_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.max(120_000).default(8_000),
+  KEEP_ALIVE_TIMEOUT_MS: positiveInt.min(1_000).max(600_000).default(65_000),
   BANK_MAX_RPS: z.coerce.number().min(0).max(1000).default(0),
   INSTANCE_HEARTBEAT_SECONDS: positiveInt.max(300).default(10),
   BANK_PROXY_URL: optionalString,
@@ -100,6 +101,8 @@ export interface Config {
   simulatorStateFile: string | null;
   /** after SIGTERM, how long in-flight requests may take before their connections are closed and the process exits */
   shutdownTimeoutMs: number;
+  /** how long an idle kept-alive connection stays open: longer than the balancer's own idle timeout */
+  keepAliveTimeoutMs: number;
   bankEnv: BankEnvironment;
   bank: {
     authUrl: string;
@@ -332,6 +335,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): Config 
     simulatorInProcess,
     simulatorStateFile: simulatorInProcess ? simulatorStateFile(e.SIMULATOR_STATE_FILE, e.DATABASE_URL) : null,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     bankEnv: e.BANK_ENV,
     bank: {
       authUrl,

@@ -39,6 +39,12 @@ async function main(): Promise<void> {
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });
+  // A balancer keeps connections to the instances open and reuses them: if the instance closes an idle one first
+  // (Node's default: after 5 s) just as the balancer sends the next request on it, that request fails and the
+  // balancer answers 502. So idle connections stay open longer than balancers keep them (60 s for AWS ALB and
+  // nginx). server.close() at shutdown still closes idle connections at once.
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.headersTimeout = config.keepAliveTimeoutMs + 1_000;
   const scheduler = new Scheduler(services.leases, log);
   scheduler.start(services.jobs);
   log.info('gmo-bank-integrator listening', {

@@ -45,6 +45,13 @@ describe.each(DATABASES)('npm start and the CLI on %s', (kind) => {
     await drop?.();
   });
 
+  test('kept-alive connections stay open longer than a balancer keeps them (KEEP_ALIVE_TIMEOUT_MS, 65 s): the answer says so', async () => {
+    // Node's own 5 s let the service close a connection a balancer was about to reuse: a 502 (seen in instances.test.ts)
+    const res = await fetch(`${baseUrl}/healthz`);
+    await res.arrayBuffer();
+    expect(res.headers.get('keep-alive')).toBe('timeout=65');
+  });
+
   test('an API key from the CLI, a connect session, consent at the simulator, a payout, then a clean SIGTERM', async () => {
     const created = runCli(env, ['api-key', 'create', '--name', 'recore', '--company', 'E2E']);
     expect(created.status).toBe(0);

@@ -140,6 +140,17 @@ describe('the simulator inside or outside the process', () => {
   });
 });
 
+describe('keep-alive timeout', () => {
+  test('65 s by default, above the usual balancers\' 60 s idle timeout', () => {
+    expect(loadConfig({}).keepAliveTimeoutMs).toBe(65_000);
+    expect(loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '125000' }).keepAliveTimeoutMs).toBe(125_000);
+  });
+
+  test.each(['0', '999', 'long', '600001'])('KEEP_ALIVE_TIMEOUT_MS=%s is refused', (value) => {
+    expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT_MS: value })).toThrow(/^Invalid configuration: KEEP_ALIVE_TIMEOUT_MS /);
+  });
+});
+
 describe('shutdown timeout', () => {
   test('8 s by default, under the orchestrators\' 10 s', () => {
     expect(loadConfig({}).shutdownTimeoutMs).toBe(8000);
