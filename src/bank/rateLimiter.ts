@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { withTimeLimit } from '../timeLimit';
 import { BankError } from './errors';
 
 /**
@@ -75,18 +76,9 @@ export class RateLimiter {
    */
   private async whenNotHeld(): Promise<void> {
     if (!this.held) return;
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new BankError('rate_limited', `no share of BANK_MAX_RPS after ${HOLD_LIMIT_MS / 1000} s: the instance heartbeat cannot reach the database`, { certainlyNotProcessed: true })),
-        HOLD_LIMIT_MS,
-      );
+    await withTimeLimit(this.held.opened, HOLD_LIMIT_MS, () => {
+      throw new BankError('rate_limited', `no share of BANK_MAX_RPS after ${HOLD_LIMIT_MS / 1000} s: the instance heartbeat cannot reach the database`, { certainlyNotProcessed: true });
     });
-    try {
-      await Promise.race([this.held.opened, limit]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** The first caller in line: re-checked after every wait, so a hold or a smaller share made meanwhile applies to it too. */

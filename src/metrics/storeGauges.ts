@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import type { ConnectionStatus } from '../connections/bankConnection.entity';
 import type { StatusCount } from '../db/statusCounts';
 import type { Logger } from '../log';
+import { withTimeLimit } from '../timeLimit';
 import { TRANSFER_STATUSES } from '../transfers/lifecycle';
 import type { DeliveryStatus } from '../webhooks/webhookDelivery.entity';
 import type { PollKind } from './instruments';
@@ -29,11 +30,9 @@ const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed'];
 const READ_DEADLINE_MS = 5000;
 
 function withDeadline<T>(work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${READ_DEADLINE_MS} ms`)), READ_DEADLINE_MS);
+  return withTimeLimit(work, READ_DEADLINE_MS, () => {
+    throw new Error(`no answer in ${READ_DEADLINE_MS} ms`);
   });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Bank } from '../bank';
+import { withTimeLimit } from '../timeLimit';
 import type { Logger } from '../log';
 import type { TokenVault } from '../tokens/vault';
 import { withAccessToken } from '../tokens/withAccessToken';
@@ -10,17 +11,6 @@ import { classifySendFailure, type SendFailure } from './sendFailure';
 
 /** How long an acceptance waits for the fee quote asked alongside it, to record both in one write. */
 const FEE_QUOTE_WAIT_MS = 50;
-
-/** `{ value }` when the promise settles within `ms`, else undefined (it goes on running). */
-async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise.then((value) => ({ value })), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Sends one transfer row to /transfer/request and records what is known afterwards. The only rule
@@ -74,7 +64,11 @@ export class TransferSubmitter {
     this.log.info('transfer accepted by the bank', { transferId: t.id, companyId: t.companyId, resultCode: result.resultCode, attempt: t.attempts });
     // The quote, asked right after the request, is usually in a moment later: one write then records both. The
     // acceptance waits for it only that long (FEE_QUOTE_WAIT_MS), never for a slow quote.
-    const inTime = await settledWithin(fee, FEE_QUOTE_WAIT_MS);
+    const inTime = await withTimeLimit(
+      fee.then((value) => ({ value })),
+      FEE_QUOTE_WAIT_MS,
+      () => undefined,
+    );
     if (inTime) return this.store.accepted(t, result, inTime.value);
     const accepted = await this.store.accepted(t, result);
     const totalFee = await fee;

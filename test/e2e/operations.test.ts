@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Database } from '../../src/db/database';
 import { openDatabase } from '../../src/schema';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import { withTimeLimit } from '../../src/timeLimit';
 import { Transfer } from '../../src/transfers/transfer.entity';
 import { Browser } from '../support/browser';
 import { createEmptyDatabase, DATABASES } from '../support/databases';
@@ -21,16 +22,12 @@ const SHUTDOWN_TIMEOUT_MS = 1500;
 const RESTARTED_AHEAD_SECONDS = 150;
 
 /** Bounded wait for the process to end: false if it is still running after `ms`. */
-async function exitsWithin(proc: NodeProcess, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([proc.exited.then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function exitsWithin(proc: NodeProcess, ms: number): Promise<boolean> {
+  return withTimeLimit(
+    proc.exited.then(() => true),
+    ms,
+    () => false,
+  );
 }
 
 /** A start-up that must fail: the process's exit status and its output. */
