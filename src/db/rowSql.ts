@@ -34,11 +34,12 @@ function whereClause(em: EntityManager, meta: EntityMetadata, where: ObjectLiter
   const parts: string[] = [];
   const params: unknown[] = [];
   for (const [property, value] of Object.entries(where)) {
-    const name = `${alias}${em.connection.driver.escape(column(meta, property).databaseName)}`;
+    const c = column(meta, property);
+    const name = `${alias}${em.connection.driver.escape(c.databaseName)}`;
     if (value === null) parts.push(`${name} IS NULL`);
     else {
       parts.push(`${name} = ?`);
-      params.push(em.connection.driver.preparePersistentValue(value, column(meta, property)));
+      params.push(em.connection.driver.preparePersistentValue(value, c));
     }
   }
   return { sql: parts.join(' AND '), params };
@@ -77,7 +78,7 @@ export async function insertRows<T extends ObjectLiteral>(em: EntityManager, ent
   const driver = em.connection.driver;
   const columns = meta.columns.filter((c) => c.getEntityValue(rows[0]) !== undefined);
   const names = columns.map((c) => c.propertyName).join(',');
-  if (rows.some((row) => meta.columns.filter((c) => c.getEntityValue(row) !== undefined).length !== columns.length)) {
+  if (rows.slice(1).some((row) => meta.columns.some((c) => (c.getEntityValue(row) !== undefined) !== columns.includes(c)))) {
     throw new Error(`insertRows(${meta.name}): every row must define the same columns (${names})`);
   }
   const sql = statement(meta, `insert:${names}:${rows.length}`, () => {
