@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from '../../src/app';
 import { Transfer } from '../../src/transfers/transfer.entity';
-import { connectCompany } from '../support/connect';
+import { connectCompany, postTransfer } from '../support/connect';
 import { DATABASES } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
 import { expectMoneyInvariant } from '../support/moneyInvariant';
@@ -29,11 +29,7 @@ describe.each(DATABASES)('one payout per key under concurrency, on %s', (kind) =
   });
 
   const post = (baseUrl: string, idem: string, amount: number) =>
-    fetch(`${baseUrl}/v1/companies/SHOP/transfers`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idem },
-      body: JSON.stringify({ amount, beneficiary: SELLER }),
-    }).then(async (res) => ({ status: res.status, body: (await res.json()) as { id?: string; type?: string; transferId?: string } }));
+    postTransfer<{ id?: string; type?: string; transferId?: string }>(baseUrl, 'SHOP', key, idem, { amount, beneficiary: SELLER });
 
   test('1,000 concurrent requests with one Idempotency-Key, split over two instances: one transfer, one bank call', async () => {
     const before = h.sim.state.stats().transferRequests;

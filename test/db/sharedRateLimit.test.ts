@@ -11,7 +11,7 @@ import { createLogger } from '../../src/log';
 import { openDatabase } from '../../src/schema';
 import type { Services } from '../../src/services';
 import { ManualClock } from '../support/clock';
-import { connectCompany } from '../support/connect';
+import { connectCompany, postTransfer } from '../support/connect';
 import { DATABASES, openTestDatabase, type TestDatabase } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
 import { expectMoneyInvariant, moneyInvariant } from '../support/moneyInvariant';
@@ -190,12 +190,7 @@ describe.each(DATABASES)('three instances share the bank limit, on %s', (kind) =
     await h?.close();
   });
 
-  const post = (baseUrl: string, idem: string, amount: number) =>
-    fetch(`${baseUrl}/v1/companies/SHOP/transfers`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idem },
-      body: JSON.stringify({ amount, beneficiary: SELLER }),
-    }).then(async (res) => ({ status: res.status, body: (await res.json()) as { id: string; status: string } }));
+  const post = (baseUrl: string, idem: string, amount: number) => postTransfer<{ id: string; status: string }>(baseUrl, 'SHOP', key, idem, { amount, beneficiary: SELLER });
 
   async function cli(services: Services, ...argv: string[]) {
     const stderr = new PassThrough();

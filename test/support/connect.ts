@@ -20,3 +20,16 @@ export async function connectCompany(h: Harness, companyId: string, options: { k
 export function bearer(key: string): [string, string] {
   return ['authorization', `Bearer ${key}`];
 }
+
+/**
+ * A payout POSTed over real HTTP to a service listening at `baseUrl` (an instance of its own, as behind a
+ * balancer): the answer's status and JSON body.
+ */
+export async function postTransfer<B>(baseUrl: string, companyId: string, key: string, idempotencyKey: string, body: object): Promise<{ status: number; body: B }> {
+  const res = await fetch(`${baseUrl}/v1/companies/${companyId}/transfers`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as B };
+}
